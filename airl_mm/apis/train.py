@@ -1,0 +1,99 @@
+"""Config -> Runner, the OpenMMLab way (``tools/train.py`` is its CLI)."""
+import logging
+import os
+import os.path as osp
+from typing import Optional, Sequence
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+from ..compat import AirlRunner, init_cpu_distributed
+
+LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
+
+
+def add_train_args(parser) -> None:
+    """The arguments of mmselfsup's ``tools/train.py`` (same meaning)."""
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from PATH, or without PATH from the latest checkpoint '
+        'in the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed-precision training (needs CUDA)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value (xxx=[a,b] for lists)')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def build_train_cfg(config: str,
+                    work_dir: Optional[str] = None,
+                    resume: Optional[str] = None,
+                    amp: bool = False,
+                    cfg_options: Optional[dict] = None,
+                    launcher: str = 'none') -> Config:
+    """Load ``config`` and apply the command-line choices to it."""
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file not found: {config}')
+    if launcher not in LAUNCHERS:
+        raise ValueError(f'launcher must be one of {LAUNCHERS}')
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
+    if amp:
+        if not torch.cuda.is_available():
+            raise RuntimeError('--amp needs a CUDA device; none is visible')
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper == 'OptimWrapper':
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.loss_scale = 'dynamic'
+        elif wrapper != 'AmpOptimWrapper':
+            raise ValueError(f'--amp: optim_wrapper.type is {wrapper!r}; '
+                             'only OptimWrapper can be switched')
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume is not None:
+        if not osp.isfile(resume):
+            raise FileNotFoundError(f'--resume: no such checkpoint: {resume}')
+        cfg.resume, cfg.load_from = True, resume
+    if launcher != 'none' and not torch.cuda.is_available():
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+        cfg.env_cfg.dist_cfg.backend = 'gloo'
+    return cfg
+
+
+def train(cfg: Config) -> AirlRunner:
+    """Build the Runner (CPU-aware, see :mod:`airl_mm.compat`) and train."""
+    if cfg.launcher != 'none' and not torch.cuda.is_available():
+        init_cpu_distributed('gloo')
+        print_log(f'no CUDA: distributed training on CPU with gloo, '
+                  f'rank {os.environ.get("RANK")} of '
+                  f'{os.environ.get("WORLD_SIZE")}', logger='current',
+                  level=logging.WARNING)
+    runner = AirlRunner.from_cfg(cfg)
+    runner.train()
+    return runner
+
+
+def main(argv: Optional[Sequence[str]] = None) -> AirlRunner:
+    """``tools/train.py``: parse arguments, build the config, train."""
+    import argparse
+    parser = argparse.ArgumentParser(
+        description='Train a self-supervised model (airl_mm / mmselfsup)')
+    add_train_args(parser)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = build_train_cfg(args.config, args.work_dir, args.resume, args.amp,
+                          args.cfg_options, args.launcher)
+    return train(cfg)

@@ -1,0 +1,64 @@
+"""The one checkpoint reader/writer: weights_only loads, atomic saves."""
+import io
+import os
+import pickle
+import re
+from pathlib import Path
+from typing import Any, Union
+
+import torch
+
+from ..fileio import atomic_write
+
+PathLike = Union[str, os.PathLike]
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot (or must not) be used; names the file."""
+
+
+def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
+    """``torch.load`` with ``weights_only=True`` and errors that say why.
+
+    Only tensors, containers and the globals allow-listed by
+    :mod:`airl_mm.compat` (the classes mmengine checkpoints hold) are
+    unpickled; a file that needs any other pickled code is refused and that
+    code never runs.
+
+    Raises:
+        CheckpointError: missing/unreadable file, not a PyTorch checkpoint
+            (or truncated), or a file that needs arbitrary pickled code.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f'{path}: no such file')
+    if not path.is_file():
+        raise CheckpointError(f'{path}: not a file')
+    if not os.access(path, os.R_OK):
+        raise CheckpointError(f'{path}: not readable (permission denied)')
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        msg = str(e)
+        found = re.search(r'(?:Unsupported global|GLOBAL)\W+(?:GLOBAL\s+)?'
+                          r'([\w.]+)', msg)
+        what = f" '{found.group(1)}'" if found else ''
+        if 'weights_only' in msg or 'Unsupported' in msg:
+            raise CheckpointError(
+                f'{path}: refused: it needs the pickled global{what}, which '
+                'is not on the allow-list for weights_only loading. It was '
+                'NOT executed. Load only checkpoints you trust; re-save its '
+                'tensors with torch.save(state_dict) to use it.') from None
+        raise CheckpointError(f'{path}: not a PyTorch checkpoint ({msg})'
+                              ) from None
+    except (RuntimeError, EOFError, OSError, ValueError) as e:
+        raise CheckpointError(
+            f'{path}: not a PyTorch checkpoint, or truncated '
+            f'({type(e).__name__}: {str(e).splitlines()[0][:200]})') from None
+
+
+def save_checkpoint_file(obj: Any, path: PathLike) -> None:
+    """``torch.save`` to ``path`` atomically (temp file + rename)."""
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    atomic_write(path, lambda f: f.write(buf.getbuffer()))

@@ -1,0 +1,167 @@
+"""Host glue: the only place that works around upstream behaviour.
+
+Applied once by ``import airl_mm``; every fix is idempotent and documented
+with the upstream symptom it removes (see also README, Troubleshooting).
+
+1. ``KeyError: 'ResLayerExtraNorm is already registered'``: mmpretrain and
+   mmselfsup both register that class into mmdet's MODELS. We import them
+   in a fixed order and drop the earlier entry before each registers.
+2. ``No module named 'mmselfsup.engine.runner'`` when a Runner is built in
+   the ``mmselfsup`` scope (mmselfsup#745: its registry names a module the
+   wheel lacks). We provide that (empty) module.
+3. torch >= 2.6 loads with ``weights_only=True`` and refuses mmengine
+   checkpoints (``Unsupported global: ...HistoryBuffer``). We allow-list
+   exactly the classes mmengine checkpoints hold (never the global
+   ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``), and route mmengine's local
+   checkpoint loading through :func:`airl_mm.checkpoint.load_checkpoint_file`
+   for clear errors.
+4. mmengine's ``LocalBackend.put`` writes checkpoints in place: a crash
+   mid-write leaves a truncated file that ``--resume`` then picks up. We
+   make local writes atomic (temp file + rename).
+5. CPU: ``init_dist`` calls ``torch.cuda.set_device`` and SyncBN raises on
+   CPU. :class:`AirlRunner` and :func:`init_cpu_distributed` handle it.
+"""
+import importlib
+import logging
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from mmengine.logging import print_log
+from mmengine.model import revert_sync_batchnorm
+from mmengine.runner import Runner
+
+_APPLIED = False
+
+
+def _import_models_without_registry_clash() -> None:
+    """Fix 1: import mmpretrain's then mmselfsup's models, clash-free."""
+    try:
+        from mmdet.registry import MODELS as MMDET_MODELS
+    except ImportError:  # no mmdet: neither registers the class
+        importlib.import_module('mmselfsup.models')
+        return
+    for name in ('mmpretrain.models', 'mmselfsup.models'):
+        if name in sys.modules:
+            continue
+        MMDET_MODELS._module_dict.pop('ResLayerExtraNorm', None)
+        try:
+            importlib.import_module(name)
+        except ImportError as e:
+            if name == 'mmselfsup.models' or e.name != 'mmpretrain':
+                raise
+
+
+def _provide_mmselfsup_runner_module() -> None:
+    """Fix 2: the module mmselfsup's RUNNERS/LOOPS registries import."""
+    name = 'mmselfsup.engine.runner'
+    if name not in sys.modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            module = types.ModuleType(name)
+            module.__doc__ = 'Placeholder for mmselfsup#745 (airl_mm.compat)'
+            sys.modules[name] = module
+
+
+def mmengine_checkpoint_globals() -> list:
+    """The non-tensor classes an mmengine checkpoint pickles (fix 3)."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from numpy.core.multiarray import _reconstruct, scalar
+    allowed = [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype]
+    # numpy >= 1.25 pickles dtypes by their class (np.dtypes.Float64DType).
+    allowed += [type(np.dtype(t)) for t in np.sctypeDict.values()]
+    return allowed
+
+
+def _allow_mmengine_checkpoints() -> None:
+    torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from .checkpoint.io import load_checkpoint_file
+
+    def load_from_local(filename, map_location):
+        filename = os.path.expanduser(filename)
+        return load_checkpoint_file(filename, map_location)
+
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local)
+
+
+def _atomic_local_writes() -> None:
+    """Fix 4: LocalBackend.put / put_text through a temp file + rename."""
+    from mmengine.fileio.backends import LocalBackend
+
+    from .fileio import atomic_write_bytes, atomic_write_text
+    if getattr(LocalBackend.put, '_airl_atomic', False):
+        return
+
+    def put(self, obj, filepath):
+        os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)
+        atomic_write_bytes(filepath, obj)
+
+    def put_text(self, obj, filepath, encoding='utf-8'):
+        os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)
+        atomic_write_text(filepath, obj, encoding)
+
+    put._airl_atomic = True
+    LocalBackend.put, LocalBackend.put_text = put, put_text
+
+
+def init_cpu_distributed(backend: str = 'gloo') -> None:
+    """Fix 5: start the process group torchrun/SLURM describe, without CUDA.
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device``; with the group
+    already initialised, the Runner skips it.
+    """
+    if dist.is_available() and dist.is_initialized():
+        return
+    if 'SLURM_PROCID' in os.environ and 'RANK' not in os.environ:
+        os.environ['RANK'] = os.environ['SLURM_PROCID']
+        os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+        os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+        os.environ.setdefault('MASTER_PORT', '29500')
+        if 'MASTER_ADDR' not in os.environ:  # as mmengine's slurm init
+            nodes = os.environ.get('SLURM_NODELIST', '')
+            addr = subprocess.getoutput(
+                f'scontrol show hostname {nodes} | head -n1') if nodes else ''
+            os.environ['MASTER_ADDR'] = addr.strip() or '127.0.0.1'
+    dist.init_process_group(backend=backend)
+
+
+class AirlRunner(Runner):
+    """mmengine's Runner, also for distributed runs on CPU (fix 5).
+
+    Without CUDA, SyncBN layers become BN (logged once) and DDP wraps the CPU
+    module (``device_ids=None``). With CUDA it is exactly mmengine's Runner.
+    """
+
+    def wrap_model(self, model_wrapper_cfg, model):
+        if self.distributed and not torch.cuda.is_available():
+            if any(isinstance(m, torch.nn.SyncBatchNorm)
+                   for m in model.modules()):
+                print_log('no CUDA: SyncBN layers run as BN (per process)',
+                          logger='current', level=logging.WARNING)
+            model = revert_sync_batchnorm(model)
+            model_wrapper_cfg = dict(model_wrapper_cfg or {})
+            model_wrapper_cfg.setdefault('type', 'MMDistributedDataParallel')
+            model_wrapper_cfg.setdefault('broadcast_buffers', False)
+            model_wrapper_cfg['device_ids'] = None
+        return super().wrap_model(model_wrapper_cfg, model)
+
+
+def apply() -> None:
+    """Apply every fix above once (``import airl_mm`` calls this)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    _import_models_without_registry_clash()
+    _provide_mmselfsup_runner_module()
+    _allow_mmengine_checkpoints()
+    _atomic_local_writes()
+    from mmselfsup.registry import RUNNERS
+    RUNNERS.register_module(module=AirlRunner, force=True)
+    _APPLIED = True

@@ -1,0 +1,3 @@
+from .contrastive_head import SymmetricContrastiveHead
+
+__all__ = ['SymmetricContrastiveHead']

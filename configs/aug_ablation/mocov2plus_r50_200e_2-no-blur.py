@@ -1,0 +1,12 @@
+# Fig. 5, cumulative augmentation removal, step 2: no Gaussian blur
+# (on both views; earlier steps' removals kept).
+_base_ = './mocov2plus_r50_200e_1-no-solarize.py'
+
+view_pipeline = [
+    {{_base_.crop}}, {{_base_.flip}}, {{_base_.jitter}}, {{_base_.gray}}
+]
+train_dataloader = dict(dataset=dict(pipeline=[
+    {{_base_.load}},
+    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+    {{_base_.pack}}
+]))

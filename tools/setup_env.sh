@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Create or reuse the project's virtual environment (.venv) with the pinned
+# OpenMMLab stack. Usage: tools/setup_env.sh   (make env calls it)
+#
+# The heavy stack (~6 GB: torch, mmcv built with ops, mm*) lives ONCE per
+# machine under $AIRL_MM_CACHE (default ~/.cache/airl_mm), keyed by a hash of
+# requirements/ and this script, so every clone shares it and a changed pin
+# makes a new one. Each clone's .venv is a tiny overlay venv: a .pth file puts
+# the shared site-packages on its path and airl_mm is installed editable into
+# the overlay, so clones never fight over the editable install.
+#
+# mmcv 2.0.1 is compiled from source (11 min on 2 cores): its wheel is cached
+# separately, keyed by the torch/python/CUDA it was built against, so a
+# changed unrelated pin does not rebuild it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="${PYTHON:-python3}"
+CACHE="${AIRL_MM_CACHE:-$HOME/.cache/airl_mm}"
+REQ="$ROOT/requirements"
+
+log() { printf '[setup_env] %s\n' "$*" >&2; }
+die() { printf '[setup_env] ERROR: %s\n' "$*" >&2; exit 1; }
+# pip warns once per package about this machine's optional local indexes.
+quiet_pip() { "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
+
+command -v "$PY" >/dev/null || die "no '$PY' on PATH (Python 3.11 needed)"
+PYVER="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+[[ "$PYVER" == 3.11 ]] || log "warning: tested with Python 3.11, found $PYVER"
+
+KEY="$(cat "$REQ"/*.txt "$ROOT/tools/setup_env.sh" | sha256sum | cut -c1-16)"
+KEY="py${PYVER}-${KEY}"
+ENV="$CACHE/envs/$KEY"
+VENV="$ROOT/.venv"
+SITE="lib/python${PYVER}/site-packages"
+
+overlay_ok() {
+  [[ -f "$VENV/airl_mm_env_key" ]] &&
+    [[ "$(cat "$VENV/airl_mm_env_key")" == "$KEY" ]] &&
+    [[ -f "$ENV/.complete" ]] && [[ -x "$VENV/bin/python" ]]
+}
+
+if overlay_ok; then
+  log "reusing $VENV -> $ENV (requirements unchanged)"
+  exit 0
+fi
+
+mkdir -p "$CACHE/envs" "$CACHE/wheels" "$CACHE/locks"
+# One builder per key at a time; a second clone waits, then reuses.
+exec 9>"$CACHE/locks/$KEY.lock"
+log "waiting for lock $CACHE/locks/$KEY.lock" && flock 9
+
+build_stack() {
+  local t0=$SECONDS
+  if [[ -d "$ENV" ]]; then
+    log "removing incomplete environment $ENV"
+    rm -rf "$ENV"
+  fi
+  log "creating the shared stack environment in $ENV"
+  "$PY" -m venv "$ENV"
+  local pip=(quiet_pip "$ENV/bin/python" -m pip install --progress-bar off)
+  log "[1/4] build tools ($(tr '\n' ' ' < <(grep -v '^#' "$REQ/build.txt")))"
+  "${pip[@]}" -q --upgrade pip==24.3.1
+  "${pip[@]}" -q -r "$REQ/build.txt"
+  log "[2/4] torch + torchvision (local wheels, ~1-2 min)"
+  "${pip[@]}" -q -r "$REQ/torch.txt"
+
+  local tv cuda mmcv_ver wheels
+  tv="$("$ENV/bin/python" -c 'import torch; print(torch.__version__)')"
+  cuda=cpu
+  if [[ "${FORCE_CUDA:-0}" == 1 ]] || "$ENV/bin/python" -c \
+      'import torch,sys; sys.exit(not torch.cuda.is_available())' 2>/dev/null
+  then
+    cuda="cuda$("$ENV/bin/python" -c 'import torch; print(torch.version.cuda)')"
+    export FORCE_CUDA=1
+  fi
+  mmcv_ver="$(grep -oP '^mmcv==\K\S+' "$REQ/mmcv.txt")"
+  wheels="$CACHE/wheels/mmcv-${mmcv_ver}-torch${tv}-py${PYVER}-${cuda}"
+  if ! ls "$wheels"/mmcv-*.whl >/dev/null 2>&1; then
+    log "[3/4] building mmcv ${mmcv_ver} with ops for torch ${tv} (${cuda});"
+    log "      this is the slow step (~11 min on 2 cores), done once per machine"
+    # torch >= 2.x headers need C++20; mmcv 2.0.1 hard-codes -std=c++14.
+    local wrap="$CACHE/bin"
+    mkdir -p "$wrap"
+    cat >"$wrap/cxx20" <<'EOS'
+#!/usr/bin/env bash
+args=()
+for a in "$@"; do
+  case "$a" in -std=c++14|-std=c++17) a=-std=c++20 ;; esac
+  args+=("$a")
+done
+exec "${AIRL_MM_REAL_CXX:-g++}" "${args[@]}"
+EOS
+    chmod +x "$wrap/cxx20"
+    local tmpw="$wheels.tmp.$$"
+    rm -rf "$tmpw" && mkdir -p "$tmpw"
+    CXX="$wrap/cxx20" MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
+      quiet_pip "$ENV/bin/python" -m pip wheel --no-deps --no-build-isolation \
+      --no-cache-dir -w "$tmpw" -r "$REQ/mmcv.txt" \
+      || { rm -rf "$tmpw"; die "mmcv build failed (see output above)"; }
+    rm -rf "$wheels" && mv "$tmpw" "$wheels"
+  else
+    log "[3/4] reusing cached mmcv wheel from $wheels"
+  fi
+  "${pip[@]}" -q --no-deps "$wheels"/mmcv-*.whl
+
+  log "[4/4] OpenMMLab packages and tools (pinned, see requirements/)"
+  local cons=()
+  [[ -f "$REQ/constraints.txt" ]] && cons=(-c "$REQ/constraints.txt")
+  "${pip[@]}" -q -r "$REQ/runtime.txt" -r "$REQ/tests.txt" "${cons[@]}"
+  "$ENV/bin/python" - <<'EOS'
+import mmcv, mmcv.ops, mmengine, mmdet, mmseg, mmselfsup, mmpretrain, torch
+print(f'[setup_env] check: torch {torch.__version__}, mmcv {mmcv.__version__}'
+      f' (ops ok), mmengine {mmengine.__version__}, mmdet {mmdet.__version__},'
+      f' mmseg {mmseg.__version__}, mmselfsup {mmselfsup.__version__},'
+      f' mmpretrain {mmpretrain.__version__}')
+EOS
+  "$ENV/bin/python" -m pip freeze --exclude-editable >"$ENV/freeze.txt"
+  date -u +%FT%TZ >"$ENV/.complete"
+  log "stack ready in $((SECONDS - t0)) s"
+}
+
+[[ -f "$ENV/.complete" ]] || build_stack
+
+log "linking $VENV -> $ENV (overlay venv + editable airl_mm)"
+rm -rf "$VENV"
+"$PY" -m venv --without-pip "$VENV"
+# 'import site' lines in a .pth run at start-up: addsitedir also processes
+# the shared env's own .pth files (setuptools' distutils hook, etc.).
+echo "import site; site.addsitedir('$ENV/$SITE')" \
+  >"$VENV/$SITE/00_airl_mm_stack.pth"
+quiet_pip "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation \
+  --progress-bar off -e "$ROOT"
+echo "$KEY" >"$VENV/airl_mm_env_key"
+ln -sfn "$ENV" "$VENV/stack"
+log "ready: $VENV (stack $KEY)"
