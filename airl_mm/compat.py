@@ -24,6 +24,7 @@ with the upstream symptom it removes (see also README, Troubleshooting).
 import importlib
 import logging
 import os
+import pickle
 import subprocess
 import sys
 import types
@@ -68,13 +69,31 @@ def _provide_mmselfsup_runner_module() -> None:
             sys.modules[name] = module
 
 
+def _history_buffer_getattr(obj, name: str):
+    """``getattr`` as mmengine checkpoints use it, and nothing more.
+
+    A pickled HistoryBuffer stores its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``; allowing the builtin ``getattr``
+    itself would let a crafted file reach any attribute, so this stand-in
+    resolves only those names.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    names = {'min', 'max', 'mean', 'current'}
+    names.update(HistoryBuffer._statistics_methods)  # registered ones
+    if obj is HistoryBuffer and name in names:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'weights_only: getattr({obj!r}, {name!r}) is not allowed')
+
+
 def mmengine_checkpoint_globals() -> list:
-    """The non-tensor classes an mmengine checkpoint pickles (fix 3)."""
+    """The non-tensor globals an mmengine checkpoint pickles (fix 3)."""
     from mmengine.logging.history_buffer import HistoryBuffer
     from numpy.core.multiarray import _reconstruct, scalar
-    allowed = [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype]
-    # numpy >= 1.25 pickles dtypes by their class (np.dtypes.Float64DType).
-    allowed += [type(np.dtype(t)) for t in np.sctypeDict.values()]
+    allowed = [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
+               (_history_buffer_getattr, 'builtins.getattr')]
+    # numpy >= 1.25 may pickle dtypes by their class (np.dtypes.Float64DType)
+    allowed += [type(np.dtype(t)) for t in set(np.sctypeDict.values())]
     return allowed
 
 

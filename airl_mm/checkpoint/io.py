@@ -40,18 +40,18 @@ def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         msg = str(e)
-        found = re.search(r'(?:Unsupported global|GLOBAL)\W+(?:GLOBAL\s+)?'
-                          r'([\w.]+)', msg)
-        what = f" '{found.group(1)}'" if found else ''
-        if 'weights_only' in msg or 'Unsupported' in msg:
+        if 'weights_only' in msg or 'Weights only' in msg:
+            found = re.search(r'WeightsUnpickler error:\s*(.+)', msg)
+            why = found.group(1).strip() if found else msg.splitlines()[0]
             raise CheckpointError(
-                f'{path}: refused: it needs the pickled global{what}, which '
-                'is not on the allow-list for weights_only loading. It was '
-                'NOT executed. Load only checkpoints you trust; re-save its '
-                'tensors with torch.save(state_dict) to use it.') from None
+                f'{path}: refused: loading it would need pickled code that '
+                f'is not on the weights_only allow-list ({why}). Nothing '
+                'from it was executed. Load only checkpoints you trust; '
+                're-save the tensors with torch.save(state_dict) to use '
+                'them.') from None
         raise CheckpointError(f'{path}: not a PyTorch checkpoint ({msg})'
                               ) from None
-    except (RuntimeError, EOFError, OSError, ValueError) as e:
+    except Exception as e:  # zip/pickle/storage errors of a broken file
         raise CheckpointError(
             f'{path}: not a PyTorch checkpoint, or truncated '
             f'({type(e).__name__}: {str(e).splitlines()[0][:200]})') from None

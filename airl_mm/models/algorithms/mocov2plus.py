@@ -82,8 +82,8 @@ class MoCoV2Plus(BaseModel):
         if teacher_predictor and predictor is None:
             raise ValueError('teacher_predictor=True (S-MoCo v2+) needs a '
                              'predictor config')
-        if not 0.0 <= base_momentum < 1.0:
-            raise ValueError(f'base_momentum must be in [0, 1), got '
+        if not 0.0 < base_momentum < 1.0:
+            raise ValueError(f'base_momentum must be in (0, 1), got '
                              f'{base_momentum}')
         self.predictor = MODELS.build(predictor) if predictor else None
         self.teacher_predictor = teacher_predictor
@@ -98,7 +98,7 @@ class MoCoV2Plus(BaseModel):
         # mmengine EMA: momentum = 1 - m. Deep-copied: an exact copy of the
         # student, with requires_grad off.
         self.teacher = ExponentialMovingAverage(
-            nn.Sequential(*parts), momentum=max(1.0 - base_momentum, 1e-12))
+            nn.Sequential(*parts), momentum=1.0 - base_momentum)
 
         self.register_buffer(
             'queue', F.normalize(torch.randn(queue_len, feat_dim), dim=1))
@@ -119,6 +119,12 @@ class MoCoV2Plus(BaseModel):
         if self.teacher_predictor:
             parts.append(self.predictor)
         return nn.Sequential(*parts)
+
+    def init_weights(self) -> None:
+        """Initialise the student, then make the teacher an exact copy."""
+        super().init_weights()
+        self.teacher.module.load_state_dict(
+            self.student_sequence().state_dict())
 
     def extract_feat(self, inputs: List[torch.Tensor], **kwargs) -> tuple:
         """Backbone features of the first view."""

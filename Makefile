@@ -1,0 +1,22 @@
+# airl_mm: `make demo` sets up .venv and runs the embedded demo;
+# `make test` sets up .venv and runs the test suite (what CI runs).
+PY := .venv/bin/python
+export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
+
+.PHONY: env demo test test-fast lint clean-env
+
+env:
+	@tools/setup_env.sh
+
+demo: env
+	$(PY) tools/demo.py
+
+test: env
+	$(PY) -m pytest -q -rs --durations=15
+
+test-fast: env
+	$(PY) -m pytest -q -m "not slow"
+
+lint: env
+	$(PY) -m flake8 airl_mm tools tests configs
+	$(PY) -m isort --check-only --diff airl_mm tools tests

@@ -1,0 +1,38 @@
+"""Tiny datasets in the real on-disk layouts, made by the tests themselves."""
+from pathlib import Path
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+
+def make_image(rng: np.random.RandomState, size: int = 64) -> np.ndarray:
+    """A random but structured BGR uint8 image (blobs on a gradient)."""
+    yy, xx = np.mgrid[:size, :size]
+    img = np.stack([(xx * 255 // size), (yy * 255 // size),
+                    np.full_like(xx, rng.randint(256))], -1).astype(np.uint8)
+    for _ in range(3):
+        c = tuple(int(v) for v in rng.randint(0, size, 2))
+        cv2.circle(img, c, int(rng.randint(3, size // 3)),
+                   tuple(int(v) for v in rng.randint(0, 256, 3)), -1)
+    return img
+
+
+def make_imagenet(root: Path, num_classes: int = 2, per_class: int = 4,
+                  size: int = 64, splits: Sequence[str] = ('train', 'val'),
+                  seed: int = 0) -> Path:
+    """ImageNet in the OpenMMLab layout: ``{split}/<wnid>/*.JPEG`` and
+    ``meta/{split}.txt`` lines ``<wnid>/<file> <label>``."""
+    rng = np.random.RandomState(seed)
+    (root / 'meta').mkdir(parents=True, exist_ok=True)
+    for split in splits:
+        lines = []
+        for c in range(num_classes):
+            wnid = f'n{c:08d}'
+            (root / split / wnid).mkdir(parents=True, exist_ok=True)
+            for i in range(per_class):
+                name = f'{wnid}/{split}_{c}_{i}.JPEG'
+                cv2.imwrite(str(root / split / name), make_image(rng, size))
+                lines.append(f'{name} {c}')
+        (root / 'meta' / f'{split}.txt').write_text('\n'.join(lines) + '\n')
+    return root

@@ -1,0 +1,115 @@
+"""Every pre-training config builds and trains one step on CPU.
+
+The configs are loaded as users load them; only the backbone is shrunk (a
+4-channel ResNet-18 keeps the step fast) and the data root points at a tiny
+ImageNet made by the test. Everything else (pipelines, necks, heads,
+optimizers, hooks, SyncBN) is the config's own.
+"""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import DefaultScope
+from mmselfsup.registry import MODELS
+
+from airl_mm.apis.train import build_train_cfg
+from airl_mm.compat import AirlRunner
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(
+    osp.relpath(p, ROOT)
+    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                       recursive=True)
+    if '_base_' not in p and 'benchmarks' not in p)
+PRETRAIN = [c for c in CONFIGS if '/demo/' not in c]
+LARS = [c for c in CONFIGS if 'lars' in c]
+
+
+def shrink(cfg: Config) -> None:
+    """A 4-channel backbone; the necks' input follows it."""
+    cfg.model.backbone.update(depth=18, stem_channels=4, base_channels=4)
+    cfg.model.neck.in_channels = 32
+
+
+def test_the_paper_configs_are_all_here():
+    names = {osp.basename(c) for c in CONFIGS}
+    for n in ['mocov2_r50_200e.py', 'mocov2plus_r50_200e.py',
+              'smocov2plus_r50_200e.py', 'byol_r50_200e_sgd.py',
+              'byol_r50_200e_lars.py', 'mocov2plus_r50_200e_lars.py',
+              'mocov2_r50_200e_1-syncbn.py', 'mocov2_r50_200e_2-predictor.py',
+              'mocov2_r50_200e_3-momentum-ascending.py',
+              'mocov2_r50_200e_4-symmetric-loss.py'] + [
+                  f'{a}_r{d}_100e{s}.py' for a, s in
+                  [('mocov2', ''), ('mocov2plus', ''), ('byol', '_sgd')]
+                  for d in (18, 101)] + [
+                      f'{a}_r50_200e_{s}.py'
+                      for a in ('mocov2plus', 'smocov2plus', 'byol_sgd')
+                      for s in ('1-no-solarize', '2-no-blur', '3-no-gray',
+                                '4-no-jitter')]:
+        assert n in names, n
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('config', PRETRAIN)
+def test_config_trains_one_step(config, tiny_imagenet, tmp_path):
+    cfg = build_train_cfg(osp.join(ROOT, config), work_dir=str(tmp_path))
+    shrink(cfg)
+    loader = cfg.train_dataloader
+    loader.update(batch_size=4, num_workers=0, persistent_workers=False)
+    loader.dataset.data_root = str(tiny_imagenet)
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=1)
+    cfg.param_scheduler = None
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=100)
+    cfg.log_level = 'WARNING'
+    runner = AirlRunner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 1
+    loss = runner.message_hub.get_scalar('train/loss').current()
+    assert torch.isfinite(torch.tensor(loss))
+    if any(h.type == 'MomentumAscendingHook' for h in cfg.custom_hooks):
+        m = runner.message_hub.get_scalar('train/teacher_momentum').current()
+        assert m == pytest.approx(0.99)
+
+
+def bn_or_bias(model):
+    """Names of every BN parameter and every bias, found by module type."""
+    names = set()
+    for mname, module in model.named_modules():
+        for pname, _ in module.named_parameters(recurse=False):
+            full = f'{mname}.{pname}' if mname else pname
+            if isinstance(module, torch.nn.modules.batchnorm._NormBase) \
+                    or pname == 'bias':
+                names.add(full)
+    return names
+
+
+@pytest.mark.parametrize('config', LARS)
+def test_lars_excludes_every_bn_and_bias(config):
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    assert cfg.optim_wrapper.optimizer.type == 'LARS'
+    assert cfg.optim_wrapper.optimizer.lr == pytest.approx(4.8)
+    assert cfg.optim_wrapper.optimizer.weight_decay == pytest.approx(1e-6)
+    assert cfg.train_dataloader.batch_size * 16 == 4096
+    shrink(cfg)
+    with DefaultScope.overwrite_default_scope('mmselfsup'):
+        model = MODELS.build(cfg.model)
+        wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    special = bn_or_bias(model)
+    by_param = {id(p): n for n, p in model.named_parameters()}
+    seen = set()
+    for group in wrapper.optimizer.param_groups:
+        for p in group['params']:
+            name = by_param[id(p)]
+            seen.add(name)
+            if name in special:
+                assert group['weight_decay'] == 0, name
+                assert group.get('lars_exclude') is True, name
+            else:
+                assert group['weight_decay'] == pytest.approx(1e-6), name
+                assert not group.get('lars_exclude', False), name
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable <= seen
+    assert any('downsample.1' in n for n in special & trainable)
