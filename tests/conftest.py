@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 warnings.filterwarnings('ignore', module='pkg_resources')
 
-import airl_mm  # noqa: E402,F401  (host glue + registries, as users get it)
 from data_builders import make_imagenet  # noqa: E402
+
+import airl_mm  # noqa: E402,F401  (host glue + registries, as users get it)
 
 
 @pytest.fixture(scope='session')

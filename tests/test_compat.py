@@ -67,7 +67,8 @@ def test_mmengine_checkpoint_loads_with_weights_only(tmp_path):
     assert 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD' not in os.environ
     ckpt = torch.load(path, weights_only=True)  # allow-list, not a bypass
     buf = ckpt['message_hub']['log_scalars']['train/loss']
-    assert isinstance(buf, HistoryBuffer) and buf.mean() == pytest.approx(7 / 3)
+    assert isinstance(buf, HistoryBuffer)
+    assert buf.mean() == pytest.approx(7 / 3)
     assert ckpt['meta']['seed'] == 7
 
 

@@ -13,7 +13,6 @@ import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm

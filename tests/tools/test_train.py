@@ -30,8 +30,8 @@ def momenta(work_dir):
         return {int(k): v for k, v in json.load(f).items()}
 
 
-def test_train_crash_resume_restores_everything(repo_root, subprocess_env,
-                                                 tmp_path):
+def test_train_crash_resume_restores_everything(repo_root,
+                                                subprocess_env, tmp_path):
     crashed = tmp_path / 'crashed'
     out = train(repo_root, subprocess_env, crashed, '--cfg-options',
                 'custom_hooks.2.iters=2', check=False)

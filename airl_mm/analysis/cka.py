@@ -1,0 +1,93 @@
+"""Linear CKA (Kornblith et al. 2019) with the minibatch estimator.
+
+Nguyen, Raghu, Kornblith (2021): average the unbiased HSIC estimator
+(Song et al. 2012) over minibatches. Memory is that of one minibatch
+(its b x b Gram matrices), whatever the number of samples.
+"""
+from typing import Optional
+
+import torch
+
+
+def gram_linear(x: torch.Tensor) -> torch.Tensor:
+    """Linear kernel ``X X^T`` of ``(n, d)`` features, in float64."""
+    x = x.reshape(len(x), -1).double()
+    return x @ x.t()
+
+
+def hsic_unbiased(k: torch.Tensor, l: torch.Tensor) -> torch.Tensor:
+    """Unbiased HSIC_1 of two ``n x n`` Gram matrices (n > 3)."""
+    n = k.shape[0]
+    if n < 4:
+        raise ValueError(f'the unbiased HSIC needs > 3 samples, got {n}')
+    k = k.clone().fill_diagonal_(0)
+    l = l.clone().fill_diagonal_(0)  # noqa: E741
+    ones = torch.ones(n, 1, dtype=k.dtype, device=k.device)
+    trace = (k * l).sum()
+    middle = (ones.t() @ k @ ones) * (ones.t() @ l @ ones) / ((n - 1) *
+                                                              (n - 2))
+    last = 2.0 / (n - 2) * (ones.t() @ k @ l @ ones)
+    return ((trace + middle - last) / (n * (n - 3))).squeeze()
+
+
+class MinibatchCKA:
+    """Accumulate linear CKA between two representations batch by batch.
+
+    Example:
+        >>> acc = MinibatchCKA()
+        >>> for xa, xb in batches:  # same images through both models
+        ...     acc.update(xa, xb)
+        >>> acc.value()
+    """
+
+    def __init__(self) -> None:
+        self.xy = self.xx = self.yy = 0.0
+        self.batches = 0
+
+    def update(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        if len(x) != len(y):
+            raise ValueError('both representations need the same samples')
+        k, l = gram_linear(x), gram_linear(y)  # noqa: E741
+        self.xy += float(hsic_unbiased(k, l))
+        self.xx += float(hsic_unbiased(k, k))
+        self.yy += float(hsic_unbiased(l, l))
+        self.batches += 1
+
+    def value(self) -> Optional[float]:
+        if not self.batches:
+            return None
+        return self.xy / (self.xx * self.yy)**0.5
+
+
+def cka(x: torch.Tensor, y: torch.Tensor,
+        batch_size: Optional[int] = None) -> float:
+    """Minibatch linear CKA of ``(n, ...)`` representations ``x``, ``y``."""
+    acc = MinibatchCKA()
+    b = batch_size or len(x)
+    for i in range(0, len(x) - 3, b):
+        if len(x[i:i + b]) > 3:
+            acc.update(x[i:i + b], y[i:i + b])
+    return acc.value()
+
+
+def stage_cka(model_a: torch.nn.Module, model_b: torch.nn.Module,
+              batches, spatial: bool = False, progress=iter) -> dict:
+    """CKA between two backbones at the stem and each ResNet stage.
+
+    ``batches`` yields normalised ``(b, 3, H, W)`` images; both models see
+    the same ones. Returns ``{stage: cka}`` in network order.
+    """
+    from .representations import STAGES, stage_outputs
+    accs = {s: MinibatchCKA() for s in STAGES}
+    with stage_outputs(model_a, spatial) as out_a, \
+            stage_outputs(model_b, spatial) as out_b, torch.no_grad():
+        for x in progress(batches):
+            if len(x) < 4:  # the unbiased HSIC needs > 3 samples
+                continue
+            model_a(x)
+            model_b(x)
+            for s in STAGES:
+                accs[s].update(out_a[s], out_b[s])
+    if not accs[STAGES[0]].batches:
+        raise ValueError('no batch of at least 4 images to compare')
+    return {s: accs[s].value() for s in STAGES}

@@ -1,0 +1,128 @@
+"""File-level conversions behind tools/convert/*.py (all-or-nothing)."""
+import csv
+import io
+import math
+import os
+import pickle
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional, Union
+
+import torch
+
+from ..fileio import atomic_write_bytes
+from .formats import (Backbone, extract_backbone, to_detectron2, to_mmdet,
+                      to_torchvision)
+from .io import CheckpointError, load_checkpoint_file
+from .normrescale import RescaleRow, normrescale
+
+PathLike = Union[str, os.PathLike]
+TARGETS = ('mmdet', 'torchvision', 'detectron2')
+
+
+def read_backbone(path: PathLike, branch: str = 'student') -> Backbone:
+    """Load (weights_only) and take the backbone of any known format."""
+    return extract_backbone(load_checkpoint_file(path), branch, str(path))
+
+
+def check_outputs(outs: List[Path], force: bool) -> None:
+    """Refuse to overwrite without ``force``; the folder must exist."""
+    for out in outs:
+        if out.exists() and not force:
+            raise CheckpointError(f'{out} already exists (use --force to '
+                                  'overwrite)')
+        if not out.parent.is_dir():
+            raise CheckpointError(f'{out.parent}: no such directory')
+
+
+def write_all(files: List[tuple]) -> None:
+    """Write ``[(path, bytes), ...]`` atomically; on failure remove any
+    file this call created, so no partial result is left behind."""
+    created = []
+    try:
+        for path, data in files:
+            existed = path.exists()
+            atomic_write_bytes(path, data)
+            if not existed:
+                created.append(path)
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _torch_bytes(obj) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def report_csv(rows: List[RescaleRow]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(['name', 'norm_lars', 'norm_anchor', 'factor', 'rescaled'])
+    for r in rows:
+        w.writerow([r.name, '' if math.isnan(r.norm_lars) else
+                    f'{r.norm_lars:.8g}',
+                    '' if r.norm_anchor is None else f'{r.norm_anchor:.8g}',
+                    f'{r.factor:.8g}', int(r.rescaled)])
+    return buf.getvalue().encode()
+
+
+def normrescale_file(lars_path: PathLike,
+                     out: PathLike,
+                     anchor_path: Optional[PathLike] = None,
+                     constant: Optional[float] = None,
+                     branch: str = 'student',
+                     scope: str = 'all',
+                     force: bool = False,
+                     progress: Callable[[Iterable], Iterable] = iter,
+                     log: Callable[[str], None] = print) -> List[RescaleRow]:
+    """NormRescale a LARS checkpoint into an mmdet-style backbone file.
+
+    Writes ``out`` (``{'state_dict': {'backbone.*': ...}, 'meta': ...}``)
+    and the per-tensor report ``out`` with suffix ``.csv``; both or
+    neither.
+    """
+    out = Path(out)
+    report = out.with_suffix('.csv')
+    check_outputs([out, report], force)
+    lars = read_backbone(lars_path, branch)
+    log(f'LARS model: {lars_path} ({lars.format}, {branch} backbone, '
+        f'{len(lars.state_dict)} tensors)')
+    anchor = None
+    if anchor_path is not None:
+        anchor = read_backbone(anchor_path, 'student')
+        log(f'anchor:     {anchor_path} ({anchor.format}, student '
+            f'backbone, {len(anchor.state_dict)} tensors)')
+    sd, rows = normrescale(lars.state_dict,
+                           anchor.state_dict if anchor else None, constant,
+                           scope, progress)
+    meta = dict(converted_by='airl_mm NormRescale', source=str(lars_path),
+                source_format=lars.format, branch=branch, scope=scope,
+                anchor=None if anchor_path is None else str(anchor_path),
+                constant=constant)
+    write_all([(out, _torch_bytes(to_mmdet(sd, meta))),
+               (report, report_csv(rows))])
+    return rows
+
+
+def extract_file(ckpt_path: PathLike, out: PathLike, to: str = 'mmdet',
+                 branch: str = 'student', force: bool = False,
+                 log: Callable[[str], None] = print) -> Backbone:
+    """Write the backbone of any known checkpoint in another format."""
+    if to not in TARGETS:
+        raise ValueError(f'--to must be one of {TARGETS}, got {to!r}')
+    out = Path(out)
+    check_outputs([out], force)
+    bb = read_backbone(ckpt_path, branch)
+    log(f'{ckpt_path}: {bb.format}, {branch} backbone '
+        f'({len(bb.state_dict)} tensors) -> {to}')
+    if to == 'mmdet':
+        data = _torch_bytes(to_mmdet(bb.state_dict, dict(
+            source=str(ckpt_path), source_format=bb.format, branch=branch)))
+    elif to == 'torchvision':
+        data = _torch_bytes(to_torchvision(bb.state_dict))
+    else:
+        data = pickle.dumps(to_detectron2(bb.state_dict), protocol=4)
+    write_all([(out, data)])
+    return bb
