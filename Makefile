@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
 
-.PHONY: env demo test test-fast lint clean-env
+.PHONY: env demo test test-fast lint normrescale-demo
 
 env:
 	@tools/setup_env.sh
@@ -20,3 +20,6 @@ test-fast: env
 lint: env
 	$(PY) -m flake8 airl_mm tools tests configs
 	$(PY) -m isort --check-only --diff airl_mm tools tests
+
+normrescale-demo: env
+	$(PY) tools/analysis/normrescale_demo.py

@@ -15,18 +15,19 @@ def gram_linear(x: torch.Tensor) -> torch.Tensor:
     return x @ x.t()
 
 
-def hsic_unbiased(k: torch.Tensor, l: torch.Tensor) -> torch.Tensor:
+def hsic_unbiased(gram_x: torch.Tensor,
+                  gram_y: torch.Tensor) -> torch.Tensor:
     """Unbiased HSIC_1 of two ``n x n`` Gram matrices (n > 3)."""
-    n = k.shape[0]
+    n = gram_x.shape[0]
     if n < 4:
         raise ValueError(f'the unbiased HSIC needs > 3 samples, got {n}')
-    k = k.clone().fill_diagonal_(0)
-    l = l.clone().fill_diagonal_(0)  # noqa: E741
+    k = gram_x.clone().fill_diagonal_(0)
+    m = gram_y.clone().fill_diagonal_(0)
     ones = torch.ones(n, 1, dtype=k.dtype, device=k.device)
-    trace = (k * l).sum()
-    middle = (ones.t() @ k @ ones) * (ones.t() @ l @ ones) / ((n - 1) *
+    trace = (k * m).sum()
+    middle = (ones.t() @ k @ ones) * (ones.t() @ m @ ones) / ((n - 1) *
                                                               (n - 2))
-    last = 2.0 / (n - 2) * (ones.t() @ k @ l @ ones)
+    last = 2.0 / (n - 2) * (ones.t() @ k @ m @ ones)
     return ((trace + middle - last) / (n * (n - 3))).squeeze()
 
 
@@ -47,10 +48,10 @@ class MinibatchCKA:
     def update(self, x: torch.Tensor, y: torch.Tensor) -> None:
         if len(x) != len(y):
             raise ValueError('both representations need the same samples')
-        k, l = gram_linear(x), gram_linear(y)  # noqa: E741
-        self.xy += float(hsic_unbiased(k, l))
-        self.xx += float(hsic_unbiased(k, k))
-        self.yy += float(hsic_unbiased(l, l))
+        gx, gy = gram_linear(x), gram_linear(y)
+        self.xy += float(hsic_unbiased(gx, gy))
+        self.xx += float(hsic_unbiased(gx, gx))
+        self.yy += float(hsic_unbiased(gy, gy))
         self.batches += 1
 
     def value(self) -> Optional[float]:
@@ -91,3 +92,19 @@ def stage_cka(model_a: torch.nn.Module, model_b: torch.nn.Module,
     if not accs[STAGES[0]].batches:
         raise ValueError('no batch of at least 4 images to compare')
     return {s: accs[s].value() for s in STAGES}
+
+
+def plot_stage_cka(values: dict, title: str):
+    """CKA per stage as a line with labelled points; returns the figure."""
+    from .plotting import new_figure
+    fig, ax = new_figure(6, 3.5)
+    xs = list(values)
+    ax.plot(xs, [values[x] for x in xs], marker='o')
+    for x in xs:
+        ax.annotate(f'{values[x]:.3f}', (x, values[x]),
+                    textcoords='offset points', xytext=(0, 6), ha='center')
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel('linear CKA')
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return fig

@@ -24,7 +24,8 @@ def build_resnet(sd: Dict[str, torch.Tensor]) -> nn.Module:
         raise CheckpointError(
             f'backbone does not fit a ResNet-{depth}: missing '
             f'{missing[:5]}, unexpected {unexpected[:5]}')
-    return model.eval()
+    model.eval()  # mmcls ResNet.train() returns None: no chaining
+    return model
 
 
 @contextmanager

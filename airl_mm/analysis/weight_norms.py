@@ -4,6 +4,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import torch
 
+from .plotting import new_figure
+
 LAYER_SETS = ('conv3x3', 'conv', 'all')
 
 
@@ -46,10 +48,7 @@ def layer_norms(sd: Dict[str, torch.Tensor],
 def plot_norms(series: Sequence[Tuple[str, List[Tuple[str, float]]]],
                log_scale: bool = False, title: str = 'Weight norms'):
     """One line per checkpoint; returns the matplotlib figure."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=120)
+    fig, ax = new_figure(8, 4)
     for label, norms in series:
         ax.plot(range(len(norms)), [n for _, n in norms], marker='.',
                 label=label)
@@ -58,6 +57,8 @@ def plot_norms(series: Sequence[Tuple[str, List[Tuple[str, float]]]],
               if re.match(r'layer\d+\.0\.conv1', n)]
     for i in starts:
         ax.axvline(i - 0.5, color='grey', lw=0.5, ls=':')
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel('layer (network order; dotted: stage starts)')
     ax.set_ylabel('Frobenius norm')
     if log_scale:
@@ -65,5 +66,4 @@ def plot_norms(series: Sequence[Tuple[str, List[Tuple[str, float]]]],
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
     return fig

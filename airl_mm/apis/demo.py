@@ -17,10 +17,11 @@ import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 
+from ..analysis.plotting import figure_png, new_figure
 from ..checkpoint import load_checkpoint_file
 from ..datasets import load_mnist_digits, split_indices
 from ..evaluation.knn import extract_features, knn_accuracy, pixel_features
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_bytes, atomic_write_text
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_CONFIGS = ('configs/demo/mocov2_r18-w32_mnist.py',
@@ -40,14 +41,26 @@ def build_backbone(cfg: Config, state_dict: Optional[dict] = None):
     return model.backbone
 
 
+def epoch_options(epochs: int) -> List[str]:
+    """``--cfg-options`` that shorten a demo config (1 warm-up epoch, then
+    cosine) to ``epochs``, schedule included."""
+    return [f'train_cfg.max_epochs={epochs}',
+            f'param_scheduler.1.T_max={epochs - 1}',
+            f'param_scheduler.1.end={epochs}']
+
+
 def run_training(config: str, work_dir: str,
-                 cfg_options: Sequence[str] = ()) -> str:
-    """Train ``config`` with ``tools/train.py``; return its last checkpoint."""
+                 cfg_options: Sequence[str] = (),
+                 checkpoint: bool = True) -> Optional[str]:
+    """Train ``config`` with ``tools/train.py`` in a child process; return
+    its last checkpoint (None with ``checkpoint=False``)."""
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
            '--work-dir', work_dir]
     if cfg_options:
         cmd += ['--cfg-options', *cfg_options]
     subprocess.run(cmd, check=True)
+    if not checkpoint:
+        return None
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         return f.read().strip()
 
@@ -70,12 +83,7 @@ def loss_history(work_dir: str) -> List[tuple]:
 
 def plot_losses(curves: Dict[str, List[tuple]], out: str) -> None:
     """Loss curves of the runs, one line each, written atomically as PNG."""
-    import io
-
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
+    fig, ax = new_figure()
     for label, pts in curves.items():
         if pts:
             it, loss = zip(*pts)
@@ -85,12 +93,7 @@ def plot_losses(curves: Dict[str, List[tuple]], out: str) -> None:
     ax.set_title('Pre-training on the embedded MNIST digits')
     ax.grid(alpha=0.3)
     ax.legend()
-    buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format='png')
-    plt.close(fig)
-    from ..fileio import atomic_write_bytes
-    atomic_write_bytes(out, buf.getvalue())
+    atomic_write_bytes(out, figure_png(fig))
 
 
 def format_table(rows: List[dict]) -> str:
@@ -132,7 +135,7 @@ def run_demo(configs: Sequence[str] = DEMO_CONFIGS,
         name = osp.splitext(osp.basename(config))[0]
         label = LABELS.get(name.split('_')[0], name)
         run_dir = osp.join(work_dir, name)
-        opts = [f'train_cfg.max_epochs={epochs}'] if epochs else []
+        opts = epoch_options(epochs) if epochs else []
         print(f'[demo] pre-training {label}: {config} -> {run_dir}',
               flush=True)
         t0 = time.time()

@@ -1,5 +1,4 @@
 """File-level conversions behind tools/convert/*.py (all-or-nothing)."""
-import csv
 import io
 import math
 import os
@@ -9,6 +8,7 @@ from typing import Callable, Iterable, List, Optional, Union
 
 import torch
 
+from ..analysis.plotting import csv_bytes
 from ..fileio import atomic_write_bytes
 from .formats import (Backbone, extract_backbone, to_detectron2, to_mmdet,
                       to_torchvision)
@@ -57,15 +57,13 @@ def _torch_bytes(obj) -> bytes:
 
 
 def report_csv(rows: List[RescaleRow]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(['name', 'norm_lars', 'norm_anchor', 'factor', 'rescaled'])
-    for r in rows:
-        w.writerow([r.name, '' if math.isnan(r.norm_lars) else
-                    f'{r.norm_lars:.8g}',
-                    '' if r.norm_anchor is None else f'{r.norm_anchor:.8g}',
-                    f'{r.factor:.8g}', int(r.rescaled)])
-    return buf.getvalue().encode()
+    """The per-tensor NormRescale report."""
+    def fmt(x):
+        return '' if x is None or math.isnan(x) else f'{x:.8g}'
+    return csv_bytes(
+        ['name', 'norm_lars', 'norm_anchor', 'factor', 'rescaled'],
+        ([r.name, fmt(r.norm_lars), fmt(r.norm_anchor), fmt(r.factor),
+          int(r.rescaled)] for r in rows))
 
 
 def normrescale_file(lars_path: PathLike,

@@ -196,4 +196,3 @@ def resnet_arch(sd: Mapping[str, torch.Tensor]) -> Tuple[int, dict]:
                   base_channels=int(sd['layer1.0.conv1.weight'].shape[0]),
                   in_channels=int(sd['conv1.weight'].shape[1]))
     return depth, kwargs
-

@@ -40,15 +40,16 @@ def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         msg = str(e)
-        if 'weights_only' in msg or 'Weights only' in msg:
-            found = re.search(r'WeightsUnpickler error:\s*(.+)', msg)
-            why = found.group(1).strip() if found else msg.splitlines()[0]
+        found = re.search(r'WeightsUnpickler error:\s*(.+)', msg)
+        why = found.group(1).strip() if found else msg.splitlines()[0]
+        if re.search(r'GLOBAL|global|not allowed|blocked', why):
             raise CheckpointError(
                 f'{path}: refused: loading it would need pickled code that '
                 f'is not on the weights_only allow-list ({why}). Nothing '
                 'from it was executed. Load only checkpoints you trust; '
                 're-save the tensors with torch.save(state_dict) to use '
                 'them.') from None
+        msg = why
         raise CheckpointError(f'{path}: not a PyTorch checkpoint ({msg})'
                               ) from None
     except Exception as e:  # zip/pickle/storage errors of a broken file

@@ -104,8 +104,9 @@ def normrescale(lars: StateDict,
         :class:`RescaleRow` per tensor.
 
     Raises:
-        CheckpointError: mismatched keys or shapes, a zero-norm or
-            non-finite tensor. Nothing is returned half-done.
+        CheckpointError: mismatched keys or shapes, a non-finite tensor, or
+            a zero-norm LARS tensor whose anchor is not zero (a zero tensor
+            with a zero anchor stays zero). Nothing is returned half-done.
     """
     if (anchor is None) == (constant is None):
         raise ValueError('give exactly one of anchor and constant')
@@ -129,12 +130,13 @@ def normrescale(lars: StateDict,
             factor, n_s = float(constant), None
         else:
             n_s = _finite_norm(name, anchor[name], 'anchor')
-            if n_l == 0.0:
+            if n_l == 0.0 and n_s != 0.0:
                 raise CheckpointError(
                     f'LARS tensor {name} has zero norm: it cannot be '
-                    'rescaled to the anchor norm '
-                    f'({n_s:.4g}); use --scope weights or fix the input')
-            factor = n_s / n_l
+                    f'rescaled to the anchor norm ({n_s:.4g}); use --scope '
+                    'weights or fix the input')
+            # 0 -> 0 when both are zero (untrained BN bias): no division
+            factor = n_s / n_l if n_l else 1.0
         out[name] = (w_l.double() * factor).to(w_l.dtype)
         rows.append(RescaleRow(name, n_l, n_s, factor, True))
     return out, rows

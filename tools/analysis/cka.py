@@ -3,36 +3,17 @@
 (Fig. 3b), minibatch estimator. Writes OUT (.png) and OUT with suffix .csv.
 """
 import argparse
-import csv
-import io
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
-from airl_mm.analysis.cka import stage_cka
+from airl_mm.analysis.cka import plot_stage_cka, stage_cka
 from airl_mm.analysis.image_data import config_batches, folder_batches
+from airl_mm.analysis.plotting import csv_bytes, figure_png
 from airl_mm.analysis.representations import build_resnet
 from airl_mm.checkpoint import CheckpointError
 from airl_mm.checkpoint.convert import check_outputs, read_backbone, write_all
-
-
-def plot(values: dict, labels, title: str):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
-    xs = list(values)
-    ax.plot(xs, [values[x] for x in xs], marker='o')
-    for x in xs:
-        ax.annotate(f'{values[x]:.3f}', (x, values[x]),
-                    textcoords='offset points', xytext=(0, 6), ha='center')
-    ax.set_ylim(0, 1.08)
-    ax.set_ylabel('linear CKA')
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
 
 
 def main(argv=None) -> int:
@@ -76,17 +57,13 @@ def main(argv=None) -> int:
     except (CheckpointError, ValueError, FileNotFoundError) as e:
         print(f'cka: error: {e}', file=sys.stderr)
         return 1
-    fig = plot(values, labels, f'CKA: {labels[0]} vs {labels[1]}')
-    png = io.BytesIO()
-    fig.savefig(png, format='png')
-    table = io.StringIO()
-    w = csv.writer(table)
-    w.writerow(['stage', 'cka'])
-    for s, v in values.items():
-        w.writerow([s, f'{v:.6f}'])
-        print(f'{s:7s} {v:.4f}')
-    write_all([(out, png.getvalue()),
-               (out.with_suffix('.csv'), table.getvalue().encode())])
+    fig = plot_stage_cka(values, f'CKA: {labels[0]} vs {labels[1]}')
+    for stage, v in values.items():
+        print(f'{stage:7s} {v:.4f}')
+    write_all([(out, figure_png(fig)),
+               (out.with_suffix('.csv'), csv_bytes(
+                   ['stage', 'cka'],
+                   ([k, f'{v:.6f}'] for k, v in values.items())))])
     print(f'wrote {out} and {out.with_suffix(".csv")}')
     return 0
 

@@ -2,11 +2,10 @@
 """Per-layer weight norms of ResNet backbones, one line per checkpoint
 (Fig. 3a). Writes OUT (.png) and OUT with suffix .csv."""
 import argparse
-import csv
-import io
 import sys
 from pathlib import Path
 
+from airl_mm.analysis.plotting import csv_bytes, figure_png
 from airl_mm.analysis.weight_norms import LAYER_SETS, layer_norms, plot_norms
 from airl_mm.checkpoint import CheckpointError
 from airl_mm.checkpoint.convert import check_outputs, read_backbone, write_all
@@ -44,15 +43,10 @@ def main(argv=None) -> int:
         return 1
     fig = plot_norms(series, args.log,
                      f'Weight norms ({args.layers} layers)')
-    png = io.BytesIO()
-    fig.savefig(png, format='png')
-    table = io.StringIO()
-    w = csv.writer(table)
-    w.writerow(['index', 'layer'] + labels)
-    for i, name in enumerate(names[0]):
-        w.writerow([i, name] + [f'{s[i][1]:.8g}' for _, s in series])
-    write_all([(out, png.getvalue()),
-               (out.with_suffix('.csv'), table.getvalue().encode())])
+    table = csv_bytes(['index', 'layer'] + labels,
+                      ([i, name] + [f'{s[i][1]:.8g}' for _, s in series]
+                       for i, name in enumerate(names[0])))
+    write_all([(out, figure_png(fig)), (out.with_suffix('.csv'), table)])
     for label, s in series[1:]:
         ratios = sorted(b / a for (_, a), (_, b) in zip(series[0][1], s))
         print(f'{label} / {labels[0]}: median norm ratio '
