@@ -49,8 +49,12 @@ def plot_norms(series: Sequence[Tuple[str, List[Tuple[str, float]]]],
                log_scale: bool = False, title: str = 'Weight norms'):
     """One line per checkpoint; returns the matplotlib figure."""
     fig, ax = new_figure(8, 4)
-    for label, norms in series:
+    styles = ('-', '--', ':', '-.')
+    for i, (label, norms) in enumerate(series):
+        # thick first, thinner and dashed after: coinciding lines stay
+        # visible (NormRescale output lies on its anchor by construction)
         ax.plot(range(len(norms)), [n for _, n in norms], marker='.',
+                ls=styles[i % len(styles)], lw=max(3.5 - i, 1.0),
                 label=label)
     names = [n for n, _ in series[0][1]]
     starts = [i for i, n in enumerate(names)

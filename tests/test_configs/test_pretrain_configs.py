@@ -33,7 +33,10 @@ LARS = [c for c in CONFIGS if 'lars' in c]
 def shrink(cfg: Config) -> None:
     """A 4-channel backbone; the necks' input follows it."""
     cfg.model.backbone.update(depth=18, stem_channels=4, base_channels=4)
-    cfg.model.neck.in_channels = 32
+    if 'in_channels' in cfg.model.neck:
+        cfg.model.neck.in_channels = 32
+    else:  # a classifier: global pooling, then the head
+        cfg.model.head.in_channels = 32
 
 
 def test_the_paper_configs_are_all_here():
@@ -134,9 +137,8 @@ def test_finetune_config_loads_a_converted_backbone(config, tmp_path):
     from airl_mm.checkpoint.formats import to_mmdet
     cfg = build_train_cfg(osp.join(ROOT, config), work_dir=str(tmp_path))
     shrink(cfg)
-    cfg.model.head.in_channels = 32
     with DefaultScope.overwrite_default_scope('mmcls'):
-        donor = CLS_MODELS.build(cfg.model.backbone)
+        donor = CLS_MODELS.build(dict(cfg.model.backbone, init_cfg=None))
     donor.init_weights()
     ckpt = tmp_path / 'backbone.pth'
     save_checkpoint_file(to_mmdet(donor.state_dict()), ckpt)
