@@ -9,40 +9,12 @@ model = dict(
     _delete_=True,
     type='BYOL',
     base_momentum=0.99,
-    data_preprocessor=dict(
-        mean=(123.675, 116.28, 103.53),
-        std=(58.395, 57.12, 57.375),
-        bgr_to_rgb=True),
-    backbone=dict(
-        type='ResNet',
-        depth=50,
-        in_channels=3,
-        out_indices=[4],
-        norm_cfg=dict(type='SyncBN')),
-    neck=dict(
-        type='NonLinearNeck',
-        in_channels=2048,
-        hid_channels=4096,
-        out_channels=256,
-        num_layers=2,
-        with_bias=True,
-        with_last_bn=False,
-        with_last_bias=True,
-        with_avg_pool=True,
-        norm_cfg=dict(type='SyncBN')),
+    data_preprocessor={{_base_.model.data_preprocessor}},
+    backbone={{_base_.model.backbone}},  # ResNet-50, SyncBN
+    neck={{_base_.model.neck}},  # 2048-4096-256, BN in the hidden layer
     head=dict(
         type='LatentPredictHead',
-        predictor=dict(
-            type='NonLinearNeck',
-            in_channels=256,
-            hid_channels=4096,
-            out_channels=256,
-            num_layers=2,
-            with_bias=True,
-            with_last_bn=False,
-            with_last_bias=True,
-            with_avg_pool=False,
-            norm_cfg=dict(type='SyncBN')),
+        predictor={{_base_.model.predictor}},  # 256-4096-256
         loss=dict(type='CosineSimilarityLoss')))
 
 blur1 = dict(type='RandomGaussianBlur', sigma_min=0.1, sigma_max=2.0, prob=1.)

@@ -1,11 +1,8 @@
 # Table 7: ResNet-18, 100 epochs (10 warm-up + 90 cosine).
-_base_ = './mocov2plus_r50_200e.py'
+_base_ = [
+    './mocov2plus_r50_200e.py', './_base_/schedules/warmup10e-coslr-100e.py'
+]
 
 model = dict(backbone=dict(depth=18), neck=dict(in_channels=512))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=90, by_epoch=True, begin=10,
-         end=100, convert_to_iter_based=True),
-]
+param_scheduler = {{_base_.param_scheduler_100e}}
 train_cfg = dict(max_epochs=100)

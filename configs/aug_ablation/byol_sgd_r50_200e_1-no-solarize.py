@@ -1,5 +1,5 @@
-# Fig. 5, cumulative augmentation removal, step 1: no solarization
-# (on both views; earlier steps' removals kept).
+# Fig. 5, cumulative removal of augmentations, step 1: no solarization
+# (from both views; the earlier steps' removals are kept).
 _base_ = '../byol_r50_200e_sgd.py'
 
 view_pipeline1 = [
@@ -12,9 +12,6 @@ view_pipeline2 = [
 ]
 train_dataloader = dict(dataset=dict(pipeline=[
     {{_base_.load}},
-    dict(
-        type='MultiView',
-        num_views=[1, 1],
-        transforms=[view_pipeline1, view_pipeline2]),
-    {{_base_.pack}}
+    dict(type='MultiView', num_views=[1, 1],
+         transforms=[view_pipeline1, view_pipeline2]), {{_base_.pack}}
 ]))

@@ -1,5 +1,5 @@
-# Fig. 5, cumulative augmentation removal, step 2: no Gaussian blur
-# (on both views; earlier steps' removals kept).
+# Fig. 5, cumulative removal of augmentations, step 2: no Gaussian blur
+# (from both views; the earlier steps' removals are kept).
 _base_ = './byol_sgd_r50_200e_1-no-solarize.py'
 
 view_pipeline1 = [
@@ -10,9 +10,6 @@ view_pipeline2 = [
 ]
 train_dataloader = dict(dataset=dict(pipeline=[
     {{_base_.load}},
-    dict(
-        type='MultiView',
-        num_views=[1, 1],
-        transforms=[view_pipeline1, view_pipeline2]),
-    {{_base_.pack}}
+    dict(type='MultiView', num_views=[1, 1],
+         transforms=[view_pipeline1, view_pipeline2]), {{_base_.pack}}
 ]))

@@ -1,18 +1,11 @@
-# Fig. 5, cumulative augmentation removal, step 3: no grayscale
-# (on both views; earlier steps' removals kept).
+# Fig. 5, cumulative removal of augmentations, step 3: no grayscale
+# (from both views; the earlier steps' removals are kept).
 _base_ = './byol_sgd_r50_200e_2-no-blur.py'
 
-view_pipeline1 = [
-    {{_base_.crop}}, {{_base_.flip}}, {{_base_.jitter}}
-]
-view_pipeline2 = [
-    {{_base_.crop}}, {{_base_.flip}}, {{_base_.jitter}}
-]
+view_pipeline1 = [{{_base_.crop}}, {{_base_.flip}}, {{_base_.jitter}}]
+view_pipeline2 = [{{_base_.crop}}, {{_base_.flip}}, {{_base_.jitter}}]
 train_dataloader = dict(dataset=dict(pipeline=[
     {{_base_.load}},
-    dict(
-        type='MultiView',
-        num_views=[1, 1],
-        transforms=[view_pipeline1, view_pipeline2]),
-    {{_base_.pack}}
+    dict(type='MultiView', num_views=[1, 1],
+         transforms=[view_pipeline1, view_pipeline2]), {{_base_.pack}}
 ]))

@@ -1,5 +1,5 @@
-# Fig. 5, cumulative augmentation removal, step 1: no solarization
-# (on both views; earlier steps' removals kept).
+# Fig. 5, cumulative removal of augmentations, step 1: no solarization
+# (from both views; the earlier steps' removals are kept).
 _base_ = '../mocov2plus_r50_200e.py'
 
 view_pipeline = [

@@ -1,5 +1,5 @@
-# Fig. 5, cumulative augmentation removal, step 2: no Gaussian blur
-# (on both views; earlier steps' removals kept).
+# Fig. 5, cumulative removal of augmentations, step 2: no Gaussian blur
+# (from both views; the earlier steps' removals are kept).
 _base_ = './mocov2plus_r50_200e_1-no-solarize.py'
 
 view_pipeline = [

@@ -1,10 +1,8 @@
-# Fig. 5, cumulative augmentation removal, step 3: no grayscale
-# (on both views; earlier steps' removals kept).
+# Fig. 5, cumulative removal of augmentations, step 3: no grayscale
+# (from both views; the earlier steps' removals are kept).
 _base_ = './mocov2plus_r50_200e_2-no-blur.py'
 
-view_pipeline = [
-    {{_base_.crop}}, {{_base_.flip}}, {{_base_.jitter}}
-]
+view_pipeline = [{{_base_.crop}}, {{_base_.flip}}, {{_base_.jitter}}]
 train_dataloader = dict(dataset=dict(pipeline=[
     {{_base_.load}},
     dict(type='MultiView', num_views=2, transforms=[view_pipeline]),

@@ -1,12 +1,10 @@
-# Fig. 5, cumulative augmentation removal, step 4: no colour jitter
-# (on both views; earlier steps' removals kept).
-_base_ = './smocov2plus_r50_200e_3-no-gray.py'
+# Fig. 5, cumulative removal of augmentations, step 4: no colour jitter
+# (from both views; the earlier steps' removals are kept).
+# S-MoCo v2+ = MoCo v2+ with a teacher predictor (as in
+# ../smocov2plus_r50_200e.py): that change on the MoCo v2+ step.
+_base_ = './mocov2plus_r50_200e_4-no-jitter.py'
 
-view_pipeline = [
-    {{_base_.crop}}, {{_base_.flip}}
-]
-train_dataloader = dict(dataset=dict(pipeline=[
-    {{_base_.load}},
-    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
-    {{_base_.pack}}
-]))
+model = dict(
+    teacher_predictor=True,
+    neck=dict(with_last_bias=False),
+    predictor=dict(with_last_bias=False))

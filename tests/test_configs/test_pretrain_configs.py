@@ -171,3 +171,63 @@ def test_analysis_data_configs_build(config, tiny_imagenet, tmp_path):
     sample = ds[0]['inputs']
     sample = sample[0] if isinstance(sample, list) else sample
     assert len(ds) > 0 and sample.dim() == 3 and sample.shape[0] == 3
+
+
+def load(name):
+    return Config.fromfile(osp.join(ROOT, 'configs', name))
+
+
+def test_recipes_match_the_paper():
+    """The values docs/config_audit.md states, read from the configs."""
+    v2 = load('mocov2_r50_200e.py')
+    plus = load('mocov2plus_r50_200e.py')
+    for cfg in (v2, plus):
+        opt = cfg.optim_wrapper.optimizer
+        assert (opt.type, opt.lr, opt.weight_decay, opt.momentum) == \
+            ('SGD', 0.12, 1e-4, 0.9)
+        assert cfg.train_dataloader.batch_size * 8 == 1024
+        warm, cos = cfg.param_scheduler
+        assert (warm.type, warm.end, cos.type, cos.begin, cos.end) == \
+            ('LinearLR', 10, 'CosineAnnealingLR', 10, 200)
+        assert cfg.train_cfg.max_epochs == 200
+        assert cfg.model.head.temperature == 0.2
+        assert cfg.model.queue_len == 65536
+    m = v2.model
+    assert (m.shuffle_bn, m.symmetric_loss, m.base_momentum, m.feat_dim,
+            m.backbone.norm_cfg.type, m.neck.type, m.neck.hid_channels,
+            m.neck.out_channels) == (True, False, 0.999, 128, 'BN',
+                                     'MoCoV2Neck', 2048, 128)
+    assert 'predictor' not in m and not v2.get('custom_hooks')
+    m = plus.model
+    assert (m.shuffle_bn, m.symmetric_loss, m.base_momentum, m.feat_dim,
+            m.backbone.norm_cfg.type, m.neck.norm_cfg.type,
+            m.neck.hid_channels, m.neck.out_channels,
+            m.predictor.in_channels, m.predictor.hid_channels,
+            m.predictor.out_channels) == (False, True, 0.99, 256, 'SyncBN',
+                                          'SyncBN', 4096, 256, 256, 4096,
+                                          256)
+    assert plus.custom_hooks == [dict(type='MomentumAscendingHook',
+                                      base_momentum=0.99)]
+    view = plus.train_dataloader.dataset.pipeline[1]
+    assert view.num_views == 2 and len(view.transforms) == 1  # symmetric
+    steps = {t['type']: t for t in view.transforms[0]}
+    assert steps['RandomResizedCrop']['scale'] == (0.08, 1.)
+    assert steps['RandomFlip']['prob'] == 0.5
+    jitter = steps['RandomApply']
+    cj = jitter['transforms'][0]
+    assert jitter['prob'] == 0.8
+    assert (cj.brightness, cj.contrast, cj.saturation, cj.hue) == (0.4, 0.4,
+                                                                   0.2, 0.1)
+    assert steps['RandomGrayscale']['prob'] == 0.2
+    blur = steps['RandomGaussianBlur']
+    assert (blur['prob'], blur['sigma_min'], blur['sigma_max']) == (0.5, 0.1,
+                                                                    2.0)
+    assert (steps['RandomSolarize']['prob'],
+            steps['RandomSolarize']['threshold']) == (0.2, 128)
+    s = load('smocov2plus_r50_200e.py').model
+    assert s.teacher_predictor and not m.get('teacher_predictor', False)
+    byol = load('byol_r50_200e_sgd.py')
+    assert byol.model.type == 'BYOL'
+    assert byol.optim_wrapper == plus.optim_wrapper
+    assert byol.model.neck == plus.model.neck
+    assert byol.model.head.predictor == plus.model.predictor
