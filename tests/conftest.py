@@ -14,6 +14,15 @@ from data_builders import make_imagenet  # noqa: E402
 import airl_mm  # noqa: E402,F401  (host glue + registries, as users get it)
 
 
+@pytest.fixture(autouse=True)
+def mmselfsup_scope():
+    """Each test starts in the mmselfsup scope, whatever Runner (mmcls
+    fine-tuning, say) an earlier test built in this process."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmselfsup'):
+        yield
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> Path:
     return ROOT
