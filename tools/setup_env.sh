@@ -41,6 +41,7 @@ overlay_ok() {
 }
 
 if overlay_ok; then
+  touch "$ENV/.last_used"
   log "reusing $VENV -> $ENV (requirements unchanged)"
   exit 0
 fi
@@ -59,9 +60,8 @@ build_stack() {
   log "creating the shared stack environment in $ENV"
   "$PY" -m venv "$ENV"
   local pip=(quiet_pip "$ENV/bin/python" -m pip install --progress-bar off)
-  log "[1/4] build tools ($(tr '\n' ' ' < <(grep -v '^#' "$REQ/build.txt")))"
-  "${pip[@]}" -q --upgrade pip==24.3.1
-  "${pip[@]}" -q -r "$REQ/build.txt"
+  log "[1/4] build tools ($(grep -v '^#' "$REQ/build.txt" | tr '\n' ' '))"
+  "${pip[@]}" -q --upgrade -r "$REQ/build.txt"
   log "[2/4] torch + torchvision (local wheels, ~1-2 min)"
   "${pip[@]}" -q -r "$REQ/torch.txt"
 
@@ -133,4 +133,15 @@ quiet_pip "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation \
   --progress-bar off -e "$ROOT"
 echo "$KEY" >"$VENV/airl_mm_env_key"
 ln -sfn "$ENV" "$VENV/stack"
+touch "$ENV/.last_used"
 log "ready: $VENV (stack $KEY)"
+
+# Stacks of older pins (~6 GB each) that no clone used for 14 days go.
+find "$CACHE/envs" -mindepth 1 -maxdepth 1 -type d ! -name "$KEY" \
+  ! -newermt '-14 days' -print 2>/dev/null | while read -r old; do
+  if [[ ! -e "$old/.last_used" || -z "$(find "$old/.last_used" \
+        -newermt '-14 days' 2>/dev/null)" ]]; then
+    log "removing stack unused for 14 days: $old"
+    rm -rf "$old"
+  fi
+done
