@@ -1,4 +1,3 @@
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -6,16 +5,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_tool(rel: str):
-    """Import a script under tools/ as a module (to call its main())."""
-    path = ROOT / 'tools' / rel
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + rel.replace('/', '_')[:-3], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='session')

@@ -3,7 +3,7 @@ import csv
 
 import numpy as np
 import pytest
-from conftest import ROOT, load_tool
+from tool_loader import ROOT, load_tool
 
 from airl_mm.checkpoint import load_checkpoint_file
 from airl_mm.checkpoint.formats import extract_backbone

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 import torchvision
-from conftest import ROOT, load_tool
 from marker import Payload
+from tool_loader import ROOT, load_tool
 
 from airl_mm.checkpoint import load_checkpoint_file, save_checkpoint_file
 from airl_mm.checkpoint.formats import extract_backbone
