@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
 
-.PHONY: env demo test test-fast lint normrescale-demo
+.PHONY: env demo test test-fast lint normrescale-demo prune-envs
 
 env:
 	@tools/setup_env.sh
@@ -23,3 +23,6 @@ lint: env
 
 normrescale-demo: env
 	$(PY) tools/analysis/normrescale_demo.py
+
+prune-envs:
+	@tools/setup_env.sh --prune

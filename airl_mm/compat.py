@@ -139,6 +139,9 @@ def init_cpu_distributed(backend: str = 'gloo') -> None:
     if dist.is_available() and dist.is_initialized():
         return
     if 'SLURM_PROCID' in os.environ and 'RANK' not in os.environ:
+        if 'SLURM_NTASKS' not in os.environ:
+            raise RuntimeError('--launcher slurm: SLURM_PROCID is set but '
+                               'SLURM_NTASKS is not; run under srun')
         os.environ['RANK'] = os.environ['SLURM_PROCID']
         os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
         os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
@@ -165,9 +168,16 @@ class AirlRunner(Runner):
                 print_log('no CUDA: SyncBN layers run as BN (per process)',
                           logger='current', level=logging.WARNING)
             model = revert_sync_batchnorm(model)
+            if self.cfg.get('sync_bn'):  # would convert back: raises on CPU
+                print_log('no CUDA: cfg.sync_bn ignored', logger='current',
+                          level=logging.WARNING)
+                self.cfg.sync_bn = None
             model_wrapper_cfg = dict(model_wrapper_cfg or {})
             model_wrapper_cfg.setdefault('type', 'MMDistributedDataParallel')
             model_wrapper_cfg.setdefault('broadcast_buffers', False)
+            model_wrapper_cfg.setdefault(
+                'find_unused_parameters',
+                self.cfg.get('find_unused_parameters', False))
             model_wrapper_cfg['device_ids'] = None
         return super().wrap_model(model_wrapper_cfg, model)
 

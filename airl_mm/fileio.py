@@ -18,6 +18,15 @@ def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent or '.',
                                prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        # mkstemp makes 0600 files; give the result the permissions a plain
+        # open() would (the target's own mode if it exists, else umask).
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(fd, mode)
         with os.fdopen(fd, 'wb') as f:
             write(f)
             f.flush()

@@ -86,3 +86,11 @@ def test_minibatch_estimate_agrees_with_full_batch_numpy():
 def test_gram_is_linear_kernel():
     x = features(10, 4)
     assert torch.allclose(gram_linear(x), x @ x.t())
+
+
+def test_degenerate_inputs_raise_clearly():
+    x = features(40, 5)
+    with pytest.raises(ValueError, match='at least 4'):
+        cka(x, x, batch_size=2)
+    with pytest.raises(ValueError, match='constant'):
+        cka(x, torch.ones(40, 3, dtype=torch.float64), batch_size=10)

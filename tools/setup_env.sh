@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create or reuse the project's virtual environment (.venv) with the pinned
 # OpenMMLab stack. Usage: tools/setup_env.sh   (make env calls it)
+#                         tools/setup_env.sh --prune [DAYS]  (default 14)
 #
 # The heavy stack (~6 GB: torch, mmcv built with ops, mm*) lives ONCE per
 # machine under $AIRL_MM_CACHE (default ~/.cache/airl_mm), keyed by a hash of
@@ -28,8 +29,15 @@ command -v "$PY" >/dev/null || die "no '$PY' on PATH (Python 3.11 needed)"
 PYVER="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 [[ "$PYVER" == 3.11 ]] || log "warning: tested with Python 3.11, found $PYVER"
 
+# mmcv's ops are compiled for CPU or CUDA: a GPU node and a CPU login node
+# sharing $HOME must not share a stack.
+if [[ "${FORCE_CUDA:-0}" == 1 ]] || nvidia-smi -L >/dev/null 2>&1; then
+  ACCEL=cuda
+else
+  ACCEL=cpu
+fi
 KEY="$(cat "$REQ"/*.txt "$ROOT/tools/setup_env.sh" | sha256sum | cut -c1-16)"
-KEY="py${PYVER}-${KEY}"
+KEY="py${PYVER}-${ACCEL}-${KEY}"
 ENV="$CACHE/envs/$KEY"
 VENV="$ROOT/.venv"
 SITE="lib/python${PYVER}/site-packages"
@@ -39,6 +47,32 @@ overlay_ok() {
     [[ "$(cat "$VENV/airl_mm_env_key")" == "$KEY" ]] &&
     [[ -f "$ENV/.complete" ]] && [[ -x "$VENV/bin/python" ]]
 }
+
+prune() {  # stacks of other pins that no setup has used for DAYS days
+  local days="${1:-14}" old name
+  for old in "$CACHE"/envs/*/; do
+    old="${old%/}"
+    name="$(basename "$old")"
+    [[ "$name" == "$KEY" || ! -d "$old" ]] && continue
+    if [[ -n "$(find "$old/.last_used" -newermt "-$days days" 2>/dev/null)" ]]
+    then
+      continue
+    fi
+    # never under a setup that holds the stack's lock right now
+    exec 8>"$CACHE/locks/$name.lock"
+    if flock -n 8; then
+      log "removing stack unused for $days days: $old"
+      rm -rf "$old"
+    fi
+    exec 8>&-
+  done
+}
+
+if [[ "${1:-}" == --prune ]]; then
+  mkdir -p "$CACHE/locks"
+  prune "${2:-14}"
+  exit 0
+fi
 
 if overlay_ok; then
   touch "$ENV/.last_used"
@@ -135,13 +169,3 @@ echo "$KEY" >"$VENV/airl_mm_env_key"
 ln -sfn "$ENV" "$VENV/stack"
 touch "$ENV/.last_used"
 log "ready: $VENV (stack $KEY)"
-
-# Stacks of older pins (~6 GB each) that no clone used for 14 days go.
-find "$CACHE/envs" -mindepth 1 -maxdepth 1 -type d ! -name "$KEY" \
-  ! -newermt '-14 days' -print 2>/dev/null | while read -r old; do
-  if [[ ! -e "$old/.last_used" || -z "$(find "$old/.last_used" \
-        -newermt '-14 days' 2>/dev/null)" ]]; then
-    log "removing stack unused for 14 days: $old"
-    rm -rf "$old"
-  fi
-done

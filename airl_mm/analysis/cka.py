@@ -54,19 +54,25 @@ class MinibatchCKA:
         self.yy += float(hsic_unbiased(gy, gy))
         self.batches += 1
 
-    def value(self) -> Optional[float]:
+    def value(self) -> float:
         if not self.batches:
-            return None
+            raise ValueError('CKA of no batches: every batch needs > 3 '
+                             'samples')
+        if self.xx <= 0 or self.yy <= 0:
+            raise ValueError('CKA is undefined: a representation is '
+                             'constant over the samples (zero HSIC)')
         return self.xy / (self.xx * self.yy)**0.5
 
 
 def cka(x: torch.Tensor, y: torch.Tensor,
         batch_size: Optional[int] = None) -> float:
     """Minibatch linear CKA of ``(n, ...)`` representations ``x``, ``y``."""
-    acc = MinibatchCKA()
     b = batch_size or len(x)
-    for i in range(0, len(x) - 3, b):
-        if len(x[i:i + b]) > 3:
+    if b < 4:
+        raise ValueError(f'batch_size must be at least 4, got {b}')
+    acc = MinibatchCKA()
+    for i in range(0, len(x), b):
+        if len(x[i:i + b]) > 3:  # a short last batch is left out
             acc.update(x[i:i + b], y[i:i + b])
     return acc.value()
 

@@ -35,19 +35,36 @@ def check_outputs(outs: List[Path], force: bool) -> None:
 
 
 def write_all(files: List[tuple]) -> None:
-    """Write ``[(path, bytes), ...]`` atomically; on failure remove any
-    file this call created, so no partial result is left behind."""
-    created = []
+    """Write ``[(path, bytes), ...]`` as one unit: every file is first
+    staged complete beside its target, then all are renamed in; if anything
+    fails, the targets are restored to what they were (absent or old)."""
+    staged, installed = [], []
     try:
         for path, data in files:
-            existed = path.exists()
-            atomic_write_bytes(path, data)
-            if not existed:
-                created.append(path)
-    except BaseException:
-        for path in created:
-            path.unlink(missing_ok=True)
-        raise
+            tmp = path.with_name(f'.{path.name}.{os.getpid()}.staged')
+            atomic_write_bytes(tmp, data)
+            staged.append((tmp, path))
+        try:
+            for tmp, path in staged:
+                bak = None
+                if path.exists():
+                    bak = path.with_name(f'.{path.name}.{os.getpid()}.bak')
+                    os.replace(path, bak)
+                installed.append((bak, path))
+                os.replace(tmp, path)
+        except BaseException:
+            for bak, path in reversed(installed):
+                if bak is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    os.replace(bak, path)
+            raise
+        for bak, _ in installed:
+            if bak is not None:
+                bak.unlink(missing_ok=True)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
 
 
 def _torch_bytes(obj) -> bytes:
@@ -83,6 +100,9 @@ def normrescale_file(lars_path: PathLike,
     """
     out = Path(out)
     report = out.with_suffix('.csv')
+    if out == report:
+        raise CheckpointError(f'{out}: the output checkpoint must not end in '
+                              '.csv (the report is written beside it)')
     check_outputs([out, report], force)
     lars = read_backbone(lars_path, branch)
     log(f'LARS model: {lars_path} ({lars.format}, {branch} backbone, '

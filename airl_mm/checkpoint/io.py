@@ -36,22 +36,31 @@ def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
         raise CheckpointError(f'{path}: not a file')
     if not os.access(path, os.R_OK):
         raise CheckpointError(f'{path}: not readable (permission denied)')
+    with open(path, 'rb') as f:
+        head = f.read(2)
+    # torch.save writes a zip archive (PK) or, in the legacy format, a
+    # pickle starting with its protocol opcode (0x80).
+    if head[:2] != b'PK' and head[:1] != b'\x80':
+        raise CheckpointError(f'{path}: not a PyTorch checkpoint (neither a '
+                              'torch zip archive nor a pickle)')
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         msg = str(e)
-        found = re.search(r'WeightsUnpickler error:\s*(.+)', msg)
-        why = found.group(1).strip() if found else msg.splitlines()[0]
-        if re.search(r'GLOBAL|global|not allowed|blocked', why):
+        code = re.search(r'(Unsupported global: GLOBAL \S+|Trying to load '
+                         r'unsupported GLOBAL \S+|getattr\(.*?\) is not '
+                         r'allowed)', msg)
+        if code:
             raise CheckpointError(
                 f'{path}: refused: loading it would need pickled code that '
-                f'is not on the weights_only allow-list ({why}). Nothing '
-                'from it was executed. Load only checkpoints you trust; '
-                're-save the tensors with torch.save(state_dict) to use '
-                'them.') from None
-        msg = why
-        raise CheckpointError(f'{path}: not a PyTorch checkpoint ({msg})'
-                              ) from None
+                f'is not on the weights_only allow-list ({code.group(1)}). '
+                'Nothing from it was executed. Load only checkpoints you '
+                'trust; re-save the tensors with torch.save(state_dict) to '
+                'use them.') from None
+        found = re.search(r'WeightsUnpickler error:\s*(.+)', msg)
+        why = found.group(1).strip() if found else 'unreadable pickle'
+        raise CheckpointError(f'{path}: not a PyTorch checkpoint, or '
+                              f'corrupt ({why})') from None
     except Exception as e:  # zip/pickle/storage errors of a broken file
         raise CheckpointError(
             f'{path}: not a PyTorch checkpoint, or truncated '

@@ -48,3 +48,41 @@ def test_pickled_code_is_refused_and_never_runs(tmp_path):
     # the payload is real: an unrestricted load would have run it
     torch.load(evil, weights_only=False)
     assert marker.read_text() == 'pickled code ran'
+
+
+def test_text_and_code_files_get_the_right_message(tmp_path):
+    import os as _os
+    csv_file = tmp_path / 'norms.csv'
+    csv_file.write_text('conv1.weight,1.0\n')
+    with pytest.raises(CheckpointError, match='neither a torch zip'):
+        load_checkpoint_file(csv_file)
+    evil = tmp_path / 'system.pth'
+    torch.save({'x': _SystemCall()}, evil)
+    with pytest.raises(CheckpointError) as err:
+        load_checkpoint_file(evil)
+    msg = str(err.value)
+    assert 'refused' in msg and 'system' in msg
+    assert 'weights_only` set to `False`' not in msg  # no unsafe advice
+    assert _os.path.exists(evil)
+
+
+class _SystemCall:
+
+    def __reduce__(self):
+        import os
+        return os.system, ('true', )
+
+
+def test_saved_files_keep_normal_permissions(tmp_path):
+    import os as _os
+    import stat
+    umask = _os.umask(0o022)
+    try:
+        path = tmp_path / 'perm.pth'
+        save_checkpoint_file({'w': torch.ones(1)}, path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        path.chmod(0o640)  # an existing file keeps its mode
+        save_checkpoint_file({'w': torch.ones(2)}, path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        _os.umask(umask)

@@ -98,3 +98,31 @@ def test_mismatched_inputs_are_named():
         normrescale(lars, sgd, constant=0.1)
     with pytest.raises(ValueError):
         normrescale(lars, constant=-1.0)
+
+
+def test_write_all_is_all_or_nothing_when_overwriting(tmp_path, monkeypatch):
+    import os
+
+    from airl_mm.checkpoint.convert import write_all
+    a, b = tmp_path / 'a.pth', tmp_path / 'a.csv'
+    a.write_bytes(b'old checkpoint')
+    b.write_bytes(b'old report')
+    real = os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if str(dst) == str(b) and str(src).endswith('.staged'):
+            raise OSError('disk gone')
+        return real(src, dst)
+
+    monkeypatch.setattr(os, 'replace', flaky)
+    with pytest.raises(OSError):
+        write_all([(a, b'new checkpoint'), (b, b'new report')])
+    monkeypatch.undo()
+    assert a.read_bytes() == b'old checkpoint'
+    assert b.read_bytes() == b'old report'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['a.csv', 'a.pth']
+    write_all([(a, b'new checkpoint'), (b, b'new report')])
+    assert a.read_bytes() == b'new checkpoint'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['a.csv', 'a.pth']

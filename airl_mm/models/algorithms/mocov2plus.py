@@ -150,10 +150,11 @@ class MoCoV2Plus(BaseModel):
         """FIFO update with the keys of all ranks (in rank order)."""
         keys = concat_all_gather(keys.contiguous())
         n = keys.shape[0]
+        both = self.enqueue == 'both' and self.symmetric_loss
         if n > self.queue_len or self.queue_len % n:
             raise ValueError(
                 f'the keys enqueued per step ({n}: batch size x ranks'
-                f'{" x 2 views" if self.enqueue == "both" else ""}) must '
+                f'{" x 2 views" if both else ""}) must '
                 f'divide queue_len ({self.queue_len})')
         ptr = int(self.queue_ptr)
         self.queue[ptr:ptr + n] = keys.to(self.queue.dtype)
