@@ -15,6 +15,9 @@ def main() -> None:
                         help='override the configs\' epochs (quick look)')
     parser.add_argument('-k', type=int, default=20, help='kNN neighbours')
     args = parser.parse_args()
+    if args.epochs is not None and args.epochs < 2:
+        parser.error('--epochs must be at least 2 (1 warm-up epoch, then '
+                     'cosine)')
     run_demo(args.configs, args.work_dir, args.epochs, args.k)
 
 

@@ -44,6 +44,9 @@ def build_backbone(cfg: Config, state_dict: Optional[dict] = None):
 def epoch_options(epochs: int) -> List[str]:
     """``--cfg-options`` that shorten a demo config (1 warm-up epoch, then
     cosine) to ``epochs``, schedule included."""
+    if epochs < 2:
+        raise ValueError(f'epochs must be at least 2 (1 warm-up epoch, then '
+                         f'cosine), got {epochs}')
     return [f'train_cfg.max_epochs={epochs}',
             f'param_scheduler.1.T_max={epochs - 1}',
             f'param_scheduler.1.end={epochs}']

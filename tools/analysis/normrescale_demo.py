@@ -14,6 +14,9 @@ def main() -> None:
     p.add_argument('--finetune-epochs', type=int,
                    help='override the fine-tuning epochs (default: config)')
     args = p.parse_args()
+    if args.epochs < 2:
+        p.error('--epochs must be at least 2 (1 warm-up epoch, then '
+                'cosine)')
     run_normrescale_demo(args.work_dir, args.epochs, args.finetune_epochs)
 
 
