@@ -92,13 +92,10 @@ class MoCoV2Plus(BaseModel):
         self.enqueue = enqueue
         self.queue_len = queue_len
 
-        parts = [self.backbone, self.neck]
-        if teacher_predictor:
-            parts.append(self.predictor)
         # mmengine EMA: momentum = 1 - m. Deep-copied: an exact copy of the
         # student, with requires_grad off.
         self.teacher = ExponentialMovingAverage(
-            nn.Sequential(*parts), momentum=1.0 - base_momentum)
+            self.student_sequence(), momentum=1.0 - base_momentum)
 
         self.register_buffer(
             'queue', F.normalize(torch.randn(queue_len, feat_dim), dim=1))
