@@ -43,6 +43,7 @@ def load_center_crop(path: str, size: int) -> np.ndarray:
 
 def normalize(batch_hwc: np.ndarray, mean: Sequence[float],
               std: Sequence[float]) -> torch.Tensor:
+    """``(N, H, W, C)`` uint8 images -> normalised ``(N, C, H, W)`` float."""
     x = torch.from_numpy(np.ascontiguousarray(batch_hwc)).permute(0, 3, 1, 2)
     x = x.float()
     return (x - torch.tensor(mean).view(1, -1, 1, 1)) / torch.tensor(

@@ -6,6 +6,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..analysis.image_data import normalize
+
 
 @torch.no_grad()
 def extract_features(backbone: nn.Module,
@@ -30,14 +32,10 @@ def extract_features(backbone: nn.Module,
     was_training = backbone.training
     backbone.eval()
     device = next(backbone.parameters()).device
-    mean_t = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
-    std_t = torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
     feats = []
     try:
         for i in range(0, len(images), batch_size):
-            x = torch.from_numpy(np.ascontiguousarray(
-                images[i:i + batch_size])).permute(0, 3, 1, 2).float()
-            x = ((x - mean_t) / std_t).to(device)
+            x = normalize(images[i:i + batch_size], mean, std).to(device)
             out = backbone(x)[stage]
             feats.append(F.normalize(out.mean(dim=(2, 3)), dim=1).cpu())
     finally:
