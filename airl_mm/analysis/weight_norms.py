@@ -45,6 +45,13 @@ def layer_norms(sd: Dict[str, torch.Tensor],
             for k in select_layers(sd, layers)]
 
 
+def norm_ratios(base: List[Tuple[str, float]],
+                other: List[Tuple[str, float]]) -> List[float]:
+    """Per-layer ``||other|| / ||base||`` of two :func:`layer_norms` lists,
+    sorted ascending."""
+    return sorted(b / a for (_, a), (_, b) in zip(base, other))
+
+
 def plot_norms(series: Sequence[Tuple[str, List[Tuple[str, float]]]],
                log_scale: bool = False, title: str = 'Weight norms'):
     """One line per checkpoint; returns the matplotlib figure."""

@@ -52,6 +52,17 @@ def epoch_options(epochs: int) -> List[str]:
             f'param_scheduler.1.end={epochs}']
 
 
+def demo_epochs(text: str) -> int:
+    """``argparse`` type of the demos' ``--epochs`` (checked up front)."""
+    import argparse
+    try:
+        epochs = int(text)
+        epoch_options(epochs)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+    return epochs
+
+
 def run_training(config: str, work_dir: str,
                  cfg_options: Sequence[str] = (),
                  checkpoint: bool = True) -> Optional[str]:
@@ -68,20 +79,22 @@ def run_training(config: str, work_dir: str,
         return f.read().strip()
 
 
-def loss_history(work_dir: str) -> List[tuple]:
-    """(iteration, loss) pairs from the run's ``vis_data/scalars.json``."""
+def read_scalars(work_dir: str) -> List[dict]:
+    """The records of the latest run's ``vis_data/scalars.json`` (mmengine's
+    LocalVisBackend) under ``work_dir``; empty if there is none."""
     runs = sorted(d for d in os.listdir(work_dir)
                   if osp.isfile(osp.join(work_dir, d, 'vis_data',
                                          'scalars.json')))
     if not runs:
         return []
-    points = []
     with open(osp.join(work_dir, runs[-1], 'vis_data', 'scalars.json')) as f:
-        for line in f:
-            rec = json.loads(line)
-            if 'loss' in rec and 'iter' in rec:
-                points.append((rec['iter'], rec['loss']))
-    return points
+        return [json.loads(line) for line in f]
+
+
+def loss_history(work_dir: str) -> List[tuple]:
+    """(iteration, loss) pairs of the latest run under ``work_dir``."""
+    return [(rec['iter'], rec['loss']) for rec in read_scalars(work_dir)
+            if 'loss' in rec and 'iter' in rec]
 
 
 def plot_losses(curves: Dict[str, List[tuple]], out: str) -> None:
@@ -113,6 +126,7 @@ def run_demo(configs: Sequence[str] = DEMO_CONFIGS,
              epochs: Optional[int] = None,
              k: int = 20) -> List[dict]:
     """Pre-train each config, then k-NN-evaluate; print and save a table."""
+    opts = epoch_options(epochs) if epochs else []
     os.makedirs(work_dir, exist_ok=True)
     images, labels = load_mnist_digits()
     tr, te = split_indices(labels, 'train'), split_indices(labels, 'test')
@@ -138,7 +152,6 @@ def run_demo(configs: Sequence[str] = DEMO_CONFIGS,
         name = osp.splitext(osp.basename(config))[0]
         label = LABELS.get(name.split('_')[0], name)
         run_dir = osp.join(work_dir, name)
-        opts = epoch_options(epochs) if epochs else []
         print(f'[demo] pre-training {label}: {config} -> {run_dir}',
               flush=True)
         t0 = time.time()

@@ -8,13 +8,14 @@ backbones with ONE fixed SGD recipe and reports held-out accuracy.
 import json
 import os
 import os.path as osp
+from statistics import median_high
 from typing import List, Optional
 
 from ..analysis.plotting import figure_png
-from ..analysis.weight_norms import layer_norms, plot_norms
+from ..analysis.weight_norms import layer_norms, norm_ratios, plot_norms
 from ..checkpoint.convert import extract_file, normrescale_file, read_backbone
 from ..fileio import atomic_write_bytes, atomic_write_text
-from .demo import ROOT, epoch_options, run_training
+from .demo import ROOT, epoch_options, read_scalars, run_training
 
 SGD_CFG = 'configs/demo/mocov2plus_r18-w32_mnist.py'
 LARS_CFG = 'configs/demo/mocov2plus_r18-w32_mnist_lars.py'
@@ -22,16 +23,9 @@ FINETUNE_CFG = 'configs/demo/finetune_r18-w32_mnist.py'
 
 
 def last_scalar(work_dir: str, key: str) -> Optional[float]:
-    """The last value of ``key`` in the run's ``vis_data/scalars.json``."""
-    value = None
-    for root, _, files in os.walk(work_dir):
-        if 'scalars.json' in files and root.endswith('vis_data'):
-            with open(osp.join(root, 'scalars.json')) as f:
-                for line in f:
-                    rec = json.loads(line)
-                    if key in rec:
-                        value = rec[key]
-    return value
+    """The last value of ``key`` logged by the latest run in ``work_dir``."""
+    values = [rec[key] for rec in read_scalars(work_dir) if key in rec]
+    return values[-1] if values else None
 
 
 def total_norm(norms) -> float:
@@ -41,7 +35,7 @@ def total_norm(norms) -> float:
 def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
                          epochs: int = 15,
                          finetune_epochs: Optional[int] = None) -> List[dict]:
-    """Run the whole comparison; print and save a table and two plots."""
+    """Run the whole comparison; print and save a table and a plot."""
     os.makedirs(work_dir, exist_ok=True)
     opts = epoch_options(epochs)
     ckpts = {}
@@ -52,42 +46,44 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
                                    osp.join(work_dir, f'pretrain_{name}'),
                                    opts)
 
-    # Backbones for fine-tuning, all in the mmdet/mmcls layout.
+    # Every backbone in the mmdet/mmcls layout, keyed by its label:
+    # (file stem, path). Norms are read once per file.
     files = {}
     for name in ('SGD', 'LARS'):
-        files[name] = osp.join(work_dir, f'{name.lower()}_backbone.pth')
-        extract_file(ckpts[name], files[name], 'mmdet', force=True,
+        stem = name.lower()
+        files[name] = (stem, osp.join(work_dir, f'{stem}_backbone.pth'))
+        extract_file(ckpts[name], files[name][1], 'mmdet', force=True,
                      log=lambda s: None)
-    sgd = layer_norms(read_backbone(ckpts['SGD']).state_dict, 'conv')
-    lars = layer_norms(read_backbone(ckpts['LARS']).state_dict, 'conv')
-    ratios = sorted(b / a for (_, a), (_, b) in zip(sgd, lars))
-    median_ratio = ratios[len(ratios) // 2]
-    constant = total_norm(sgd) / total_norm(lars)
+    norms = {name: layer_norms(read_backbone(path).state_dict, 'conv')
+             for name, (_, path) in files.items()}
+    ratios = norm_ratios(norms['SGD'], norms['LARS'])
+    median_ratio = median_high(ratios)
+    constant = total_norm(norms['SGD']) / total_norm(norms['LARS'])
     print(f'[normrescale-demo] LARS / SGD conv weight norms: median ratio '
           f'{median_ratio:.2f} (min {ratios[0]:.2f}, max {ratios[-1]:.2f});'
           f' constant c = |W_SGD| / |W_LARS| = {constant:.3f}')
-    files['LARS + NormRescale'] = osp.join(work_dir, 'lars_normrescale.pth')
-    normrescale_file(ckpts['LARS'], files['LARS + NormRescale'],
-                     anchor_path=ckpts['SGD'], force=True,
-                     log=lambda s: None)
-    files[f'LARS x {constant:.3f}'] = osp.join(work_dir, 'lars_constant.pth')
-    normrescale_file(ckpts['LARS'], files[f'LARS x {constant:.3f}'],
-                     constant=constant, force=True, log=lambda s: None)
+    rescaled = {
+        'LARS + NormRescale': ('lars_normrescale',
+                               dict(anchor_path=ckpts['SGD'])),
+        f'LARS x {constant:.3f}': ('lars_constant', dict(constant=constant)),
+    }
+    for name, (stem, how) in rescaled.items():
+        files[name] = (stem, osp.join(work_dir, f'{stem}.pth'))
+        normrescale_file(ckpts['LARS'], files[name][1], force=True,
+                         log=lambda s: None, **how)
+        norms[name] = layer_norms(read_backbone(files[name][1]).state_dict,
+                                  'conv')
 
-    series = [(name, layer_norms(read_backbone(path).state_dict, 'conv'))
-              for name, path in files.items()]
-    fig = plot_norms(series, log_scale=True,
+    fig = plot_norms(list(norms.items()), log_scale=True,
                      title='Conv weight norms: SGD vs LARS pre-training')
     atomic_write_bytes(osp.join(work_dir, 'weight_norms.png'),
                        figure_png(fig))
 
     rows = []
-    for name in ('LARS', 'LARS + NormRescale', f'LARS x {constant:.3f}',
-                 'SGD'):
-        run_dir = osp.join(work_dir, 'finetune_' + name.split()[0].lower() +
-                           ('_nr' if 'Norm' in name else
-                            '_const' if ' x ' in name else ''))
-        ft_opts = [f'model.backbone.init_cfg.checkpoint={files[name]}']
+    for name in ('LARS', *rescaled, 'SGD'):
+        stem, path = files[name]
+        run_dir = osp.join(work_dir, f'finetune_{stem}')
+        ft_opts = [f'model.backbone.init_cfg.checkpoint={path}']
         if finetune_epochs:
             ft_opts += [f'train_cfg.max_epochs={finetune_epochs}',
                         f'train_cfg.val_interval={finetune_epochs}']
@@ -95,8 +91,7 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
               'recipe', flush=True)
         run_training(osp.join(ROOT, FINETUNE_CFG), run_dir, ft_opts,
                      checkpoint=False)
-        norms = dict(series)[name]
-        rows.append(dict(backbone=name, conv_norm=total_norm(norms),
+        rows.append(dict(backbone=name, conv_norm=total_norm(norms[name]),
                          top1=last_scalar(run_dir, 'accuracy/top1')))
     lines = ['| pre-trained backbone | total conv norm | fine-tuned top-1 '
              '(%) |', '| --- | ---: | ---: |']

@@ -4,9 +4,11 @@
 import argparse
 import sys
 from pathlib import Path
+from statistics import median_high
 
 from airl_mm.analysis.plotting import csv_bytes, figure_png
-from airl_mm.analysis.weight_norms import LAYER_SETS, layer_norms, plot_norms
+from airl_mm.analysis.weight_norms import (LAYER_SETS, layer_norms,
+                                           norm_ratios, plot_norms)
 from airl_mm.checkpoint import CheckpointError
 from airl_mm.checkpoint.convert import check_outputs, read_backbone, write_all
 
@@ -48,9 +50,9 @@ def main(argv=None) -> int:
                        for i, name in enumerate(names[0])))
     write_all([(out, figure_png(fig)), (out.with_suffix('.csv'), table)])
     for label, s in series[1:]:
-        ratios = sorted(b / a for (_, a), (_, b) in zip(series[0][1], s))
+        ratios = norm_ratios(series[0][1], s)
         print(f'{label} / {labels[0]}: median norm ratio '
-              f'{ratios[len(ratios) // 2]:.3g} over {len(ratios)} layers')
+              f'{median_high(ratios):.3g} over {len(ratios)} layers')
     print(f'wrote {out} and {out.with_suffix(".csv")}')
     return 0
 

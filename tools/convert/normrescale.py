@@ -9,6 +9,7 @@ prefix='backbone.')) and OUT with suffix .csv (per-tensor report).
 """
 import argparse
 import sys
+from statistics import median_high
 
 from tqdm import tqdm
 
@@ -43,10 +44,10 @@ def main(argv=None) -> int:
         print(f'normrescale: error: {e}', file=sys.stderr)
         return 1
     done = [r for r in rows if r.rescaled]
-    factors = sorted(r.factor for r in done)
+    factors = [r.factor for r in done]
     print(f'rescaled {len(done)} of {len(rows)} tensors; factor min '
-          f'{factors[0]:.4g}, median {factors[len(factors) // 2]:.4g}, '
-          f'max {factors[-1]:.4g}')
+          f'{min(factors):.4g}, median {median_high(factors):.4g}, '
+          f'max {max(factors):.4g}')
     for r in done[:3] + ([] if len(done) <= 6 else done[-3:]):
         anchor = '' if r.norm_anchor is None else \
             f'  |w_S| {r.norm_anchor:10.4g}'
