@@ -34,7 +34,7 @@ def tiny_imagenet(tmp_path_factory) -> Path:
     return make_imagenet(tmp_path_factory.mktemp('imagenet'))
 
 
-@pytest.fixture
+@pytest.fixture(scope='session')
 def subprocess_env() -> dict:
     """Environment for running the tools in a child process."""
     env = dict(os.environ)

@@ -8,6 +8,7 @@ import sys
 import pytest
 import torch
 from marker import Payload
+from tool_loader import train_tool
 
 from airl_mm.checkpoint import load_checkpoint_file
 
@@ -16,13 +17,7 @@ CONFIG = 'tests/data/configs/tiny_mocov2plus_mnist.py'
 
 
 def train(repo_root, env, work_dir, *args, check=True):
-    out = subprocess.run(
-        [sys.executable, 'tools/train.py', CONFIG, '--work-dir',
-         str(work_dir), *args], cwd=repo_root, env=env, capture_output=True,
-        text=True)
-    if check:
-        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    return out
+    return train_tool(env, CONFIG, work_dir, *args, check=check)
 
 
 def momenta(work_dir):
