@@ -19,10 +19,11 @@ with the upstream symptom it removes (see also README, Troubleshooting).
    mid-write leaves a truncated file that ``--resume`` then picks up. We
    make local writes atomic (temp file + rename).
 5. CPU: ``init_dist`` calls ``torch.cuda.set_device`` and SyncBN raises on
-   CPU. :class:`AirlRunner` and :func:`init_cpu_distributed` handle it.
+   CPU. :func:`init_cpu_distributed` starts a gloo group instead; the
+   runner that uses it (:class:`airl_mm.engine.runner.AirlRunner`) is
+   selected by ``runner_type`` in the configs.
 """
 import importlib
-import logging
 import os
 import pickle
 import subprocess
@@ -32,9 +33,6 @@ import types
 import numpy as np
 import torch
 import torch.distributed as dist
-from mmengine.logging import print_log
-from mmengine.model import revert_sync_batchnorm
-from mmengine.runner import Runner
 
 _APPLIED = False
 
@@ -154,34 +152,6 @@ def init_cpu_distributed(backend: str = 'gloo') -> None:
     dist.init_process_group(backend=backend)
 
 
-class AirlRunner(Runner):
-    """mmengine's Runner, also for distributed runs on CPU (fix 5).
-
-    Without CUDA, SyncBN layers become BN (logged once) and DDP wraps the CPU
-    module (``device_ids=None``). With CUDA it is exactly mmengine's Runner.
-    """
-
-    def wrap_model(self, model_wrapper_cfg, model):
-        if self.distributed and not torch.cuda.is_available():
-            if any(isinstance(m, torch.nn.SyncBatchNorm)
-                   for m in model.modules()):
-                print_log('no CUDA: SyncBN layers run as BN (per process)',
-                          logger='current', level=logging.WARNING)
-            model = revert_sync_batchnorm(model)
-            if self.cfg.get('sync_bn'):  # would convert back: raises on CPU
-                print_log('no CUDA: cfg.sync_bn ignored', logger='current',
-                          level=logging.WARNING)
-                self.cfg.sync_bn = None
-            model_wrapper_cfg = dict(model_wrapper_cfg or {})
-            model_wrapper_cfg.setdefault('type', 'MMDistributedDataParallel')
-            model_wrapper_cfg.setdefault('broadcast_buffers', False)
-            model_wrapper_cfg.setdefault(
-                'find_unused_parameters',
-                self.cfg.get('find_unused_parameters', False))
-            model_wrapper_cfg['device_ids'] = None
-        return super().wrap_model(model_wrapper_cfg, model)
-
-
 def apply() -> None:
     """Apply every fix above once (``import airl_mm`` calls this)."""
     global _APPLIED
@@ -191,6 +161,4 @@ def apply() -> None:
     _provide_mmselfsup_runner_module()
     _allow_mmengine_checkpoints()
     _atomic_local_writes()
-    from mmselfsup.registry import RUNNERS
-    RUNNERS.register_module(module=AirlRunner, force=True)
     _APPLIED = True

@@ -1,8 +1,9 @@
-# Table 7: ResNet-101, 100 epochs (10 warm-up + 90 cosine).
+# Table 7: MoCo v2 with ResNet-101, 100 epochs (10 warm-up + 90 cosine).
 _base_ = [
-    './mocov2_r50_200e.py', './_base_/schedules/warmup10e-coslr-100e.py'
+    '_base_/models/mocov2_r50.py',
+    '_base_/datasets/imagenet_mocov2.py',
+    '_base_/schedules/sgd_coslr-100e.py',
+    '_base_/default_runtime.py',
 ]
 
 model = dict(backbone=dict(depth=101), neck=dict(in_channels=2048))
-param_scheduler = {{_base_.param_scheduler_100e}}
-train_cfg = dict(max_epochs=100)

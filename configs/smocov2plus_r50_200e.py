@@ -1,6 +1,6 @@
-# S-MoCo v2+ (Table 4): the teacher has a (momentum) predictor too.
-# As the authors' code ('mcv2p' MLP), the last Linear of the projector and
-# of the predictor have no bias in this variant.
+# S-MoCo v2+ (Table 4): MoCo v2+ whose teacher has a (momentum) predictor
+# too. As the authors' code ('mcv2p' MLP), the last Linear of the projector
+# and of the predictor have no bias in this variant.
 _base_ = './mocov2plus_r50_200e.py'
 
 model = dict(

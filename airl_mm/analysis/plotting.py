@@ -1,7 +1,5 @@
-"""Figures and tables as bytes, for atomic writes of PNG/CSV outputs."""
-import csv
+"""Figures as PNG bytes, for atomic writes (CSV: :func:`airl_mm.fileio.csv_bytes`)."""
 import io
-from typing import Iterable, Sequence
 
 
 def new_figure(width: float = 6, height: float = 4):
@@ -20,12 +18,3 @@ def figure_png(fig) -> bytes:
     fig.savefig(buf, format='png')
     plt.close(fig)
     return buf.getvalue()
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """A CSV table as UTF-8 bytes."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue().encode()

@@ -8,8 +8,7 @@ from typing import Callable, Iterable, List, Optional, Union
 
 import torch
 
-from ..analysis.plotting import csv_bytes
-from ..fileio import atomic_write_bytes
+from ..fileio import check_outputs, csv_bytes, write_all
 from .formats import (Backbone, extract_backbone, to_detectron2, to_mmdet,
                       to_torchvision)
 from .io import CheckpointError, load_checkpoint_file
@@ -22,49 +21,6 @@ TARGETS = ('mmdet', 'torchvision', 'detectron2')
 def read_backbone(path: PathLike, branch: str = 'student') -> Backbone:
     """Load (weights_only) and take the backbone of any known format."""
     return extract_backbone(load_checkpoint_file(path), branch, str(path))
-
-
-def check_outputs(outs: List[Path], force: bool) -> None:
-    """Refuse to overwrite without ``force``; the folder must exist."""
-    for out in outs:
-        if out.exists() and not force:
-            raise CheckpointError(f'{out} already exists (use --force to '
-                                  'overwrite)')
-        if not out.parent.is_dir():
-            raise CheckpointError(f'{out.parent}: no such directory')
-
-
-def write_all(files: List[tuple]) -> None:
-    """Write ``[(path, bytes), ...]`` as one unit: every file is first
-    staged complete beside its target, then all are renamed in; if anything
-    fails, the targets are restored to what they were (absent or old)."""
-    staged, installed = [], []
-    try:
-        for path, data in files:
-            tmp = path.with_name(f'.{path.name}.{os.getpid()}.staged')
-            atomic_write_bytes(tmp, data)
-            staged.append((tmp, path))
-        try:
-            for tmp, path in staged:
-                bak = None
-                if path.exists():
-                    bak = path.with_name(f'.{path.name}.{os.getpid()}.bak')
-                    os.replace(path, bak)
-                installed.append((bak, path))
-                os.replace(tmp, path)
-        except BaseException:
-            for bak, path in reversed(installed):
-                if bak is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    os.replace(bak, path)
-            raise
-        for bak, _ in installed:
-            if bak is not None:
-                bak.unlink(missing_ok=True)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
 
 
 def _torch_bytes(obj) -> bytes:

@@ -1,5 +1,11 @@
+# The host glue first, whichever way this package is reached (see airl_mm).
+from ..compat import apply as _apply_host_glue
+
+_apply_host_glue()
+
 from .hooks import (MomentumAscendingHook, ascending_momentum,
                     set_teacher_momentum)
+from .runner import AirlRunner
 
-__all__ = ['MomentumAscendingHook', 'ascending_momentum',
+__all__ = ['AirlRunner', 'MomentumAscendingHook', 'ascending_momentum',
            'set_teacher_momentum']

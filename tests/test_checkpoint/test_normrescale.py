@@ -103,7 +103,7 @@ def test_mismatched_inputs_are_named():
 def test_write_all_is_all_or_nothing_when_overwriting(tmp_path, monkeypatch):
     import os
 
-    from airl_mm.checkpoint.convert import write_all
+    from airl_mm.fileio import write_all
     a, b = tmp_path / 'a.pth', tmp_path / 'a.csv'
     a.write_bytes(b'old checkpoint')
     b.write_bytes(b'old report')

@@ -10,10 +10,11 @@ from tqdm import tqdm
 
 from airl_mm.analysis.cka import plot_stage_cka, stage_cka
 from airl_mm.analysis.image_data import config_batches, folder_batches
-from airl_mm.analysis.plotting import csv_bytes, figure_png
+from airl_mm.analysis.plotting import figure_png
 from airl_mm.analysis.representations import build_resnet
 from airl_mm.checkpoint import CheckpointError
-from airl_mm.checkpoint.convert import check_outputs, read_backbone, write_all
+from airl_mm.checkpoint.convert import read_backbone
+from airl_mm.fileio import check_outputs, csv_bytes, write_all
 
 
 def main(argv=None) -> int:

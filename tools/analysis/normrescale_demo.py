@@ -3,8 +3,8 @@
 NormRescale (anchor and constant), one fixed SGD fine-tuning recipe."""
 import argparse
 
-from airl_mm.apis.demo import demo_epochs
-from airl_mm.apis.normrescale_demo import run_normrescale_demo
+from airl_mm.demos.common import demo_epochs
+from airl_mm.demos.normrescale_demo import run_normrescale_demo
 
 
 def main() -> None:

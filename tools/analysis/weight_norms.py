@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 from statistics import median_high
 
-from airl_mm.analysis.plotting import csv_bytes, figure_png
+from airl_mm.analysis.plotting import figure_png
 from airl_mm.analysis.weight_norms import (LAYER_SETS, layer_norms,
                                            norm_ratios, plot_norms)
 from airl_mm.checkpoint import CheckpointError
-from airl_mm.checkpoint.convert import check_outputs, read_backbone, write_all
+from airl_mm.checkpoint.convert import read_backbone
+from airl_mm.fileio import check_outputs, csv_bytes, write_all
 
 
 def main(argv=None) -> int:

@@ -15,17 +15,11 @@ from ..analysis.plotting import figure_png
 from ..analysis.weight_norms import layer_norms, norm_ratios, plot_norms
 from ..checkpoint.convert import extract_file, normrescale_file, read_backbone
 from ..fileio import atomic_write_bytes, atomic_write_text
-from .demo import ROOT, epoch_options, read_scalars, run_training
+from .common import epoch_options, last_scalar, run_training
 
 SGD_CFG = 'configs/demo/mocov2plus_r18-w32_mnist.py'
 LARS_CFG = 'configs/demo/mocov2plus_r18-w32_mnist_lars.py'
 FINETUNE_CFG = 'configs/demo/finetune_r18-w32_mnist.py'
-
-
-def last_scalar(work_dir: str, key: str) -> Optional[float]:
-    """The last value of ``key`` logged by the latest run in ``work_dir``."""
-    values = [rec[key] for rec in read_scalars(work_dir) if key in rec]
-    return values[-1] if values else None
 
 
 def total_norm(norms) -> float:
@@ -42,7 +36,7 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
     for name, cfg in (('SGD', SGD_CFG), ('LARS', LARS_CFG)):
         print(f'[normrescale-demo] pre-training MoCo v2+ with {name} '
               f'({epochs} epochs): {cfg}', flush=True)
-        ckpts[name] = run_training(osp.join(ROOT, cfg),
+        ckpts[name] = run_training(cfg,
                                    osp.join(work_dir, f'pretrain_{name}'),
                                    opts)
 
@@ -89,7 +83,7 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
                         f'train_cfg.val_interval={finetune_epochs}']
         print(f'[normrescale-demo] fine-tuning ({name}) with the fixed SGD '
               'recipe', flush=True)
-        run_training(osp.join(ROOT, FINETUNE_CFG), run_dir, ft_opts,
+        run_training(FINETUNE_CFG, run_dir, ft_opts,
                      checkpoint=False)
         rows.append(dict(backbone=name, conv_norm=total_norm(norms[name]),
                          top1=last_scalar(run_dir, 'accuracy/top1')))

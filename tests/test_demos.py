@@ -4,9 +4,8 @@ import json
 import pytest
 from mmengine.config import Config
 
-from airl_mm.apis.demo import (DEMO_CONFIGS, epoch_options, format_table,
-                               loss_history)
-from airl_mm.apis.normrescale_demo import last_scalar
+from airl_mm.demos.common import config_path, epoch_options, last_scalar
+from airl_mm.demos.knn_demo import DEMO_CONFIGS, format_table, loss_history
 
 
 def test_epoch_options_shorten_the_whole_schedule(repo_root):
@@ -37,3 +36,11 @@ def test_loss_history_and_last_scalar_read_mmengine_logs(tmp_path):
 def test_format_table():
     text = format_table([dict(name='raw pixels', acc=94.8, note='-')])
     assert text.splitlines()[-1] == '| raw pixels | 94.80 | - |'
+
+
+def test_config_path_finds_checkout_configs_and_names_what_is_missing(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative paths no longer resolve here
+    assert config_path(DEMO_CONFIGS[0]).endswith(DEMO_CONFIGS[0])
+    with pytest.raises(FileNotFoundError, match='source checkout'):
+        config_path('configs/demo/no_such_config.py')

@@ -1,6 +1,7 @@
 """The embedded demo: pre-train on MNIST digits, evaluate frozen features.
 
-Each config is trained by ``tools/train.py`` in its own process (a clean
+Each config is trained by ``python -m airl_mm.engine.runner.train`` in
+its own process (a clean
 mmengine Runner each time); its final checkpoint is then loaded through
 :mod:`airl_mm.checkpoint` and its student backbone is scored with a weighted
 k-NN on the held-out digits, beside a random-init backbone and raw pixels.
@@ -8,8 +9,6 @@ k-NN on the held-out digits, beside a random-init backbone and raw pixels.
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
@@ -22,8 +21,8 @@ from ..checkpoint import load_checkpoint_file
 from ..datasets import load_mnist_digits, split_indices
 from ..evaluation.knn import extract_features, knn_accuracy, pixel_features
 from ..fileio import atomic_write_bytes, atomic_write_text
+from .common import config_path, epoch_options, read_scalars, run_training
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_CONFIGS = ('configs/demo/mocov2_r18-w32_mnist.py',
                 'configs/demo/mocov2plus_r18-w32_mnist.py')
 LABELS = {'mocov2': 'MoCo v2', 'mocov2plus': 'MoCo v2+',
@@ -39,56 +38,6 @@ def build_backbone(cfg: Config, state_dict: Optional[dict] = None):
     else:
         model.load_state_dict(state_dict)
     return model.backbone
-
-
-def epoch_options(epochs: int) -> List[str]:
-    """``--cfg-options`` that shorten a demo config (1 warm-up epoch, then
-    cosine) to ``epochs``, schedule included."""
-    if epochs < 2:
-        raise ValueError(f'epochs must be at least 2 (1 warm-up epoch, then '
-                         f'cosine), got {epochs}')
-    return [f'train_cfg.max_epochs={epochs}',
-            f'param_scheduler.1.T_max={epochs - 1}',
-            f'param_scheduler.1.end={epochs}']
-
-
-def demo_epochs(text: str) -> int:
-    """``argparse`` type of the demos' ``--epochs`` (checked up front)."""
-    import argparse
-    try:
-        epochs = int(text)
-        epoch_options(epochs)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e))
-    return epochs
-
-
-def run_training(config: str, work_dir: str,
-                 cfg_options: Sequence[str] = (),
-                 checkpoint: bool = True) -> Optional[str]:
-    """Train ``config`` with ``tools/train.py`` in a child process; return
-    its last checkpoint (None with ``checkpoint=False``)."""
-    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
-           '--work-dir', work_dir]
-    if cfg_options:
-        cmd += ['--cfg-options', *cfg_options]
-    subprocess.run(cmd, check=True)
-    if not checkpoint:
-        return None
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
-
-
-def read_scalars(work_dir: str) -> List[dict]:
-    """The records of the latest run's ``vis_data/scalars.json`` (mmengine's
-    LocalVisBackend) under ``work_dir``; empty if there is none."""
-    runs = sorted(d for d in os.listdir(work_dir)
-                  if osp.isfile(osp.join(work_dir, d, 'vis_data',
-                                         'scalars.json')))
-    if not runs:
-        return []
-    with open(osp.join(work_dir, runs[-1], 'vis_data', 'scalars.json')) as f:
-        return [json.loads(line) for line in f]
 
 
 def loss_history(work_dir: str) -> List[tuple]:
@@ -143,6 +92,7 @@ def run_demo(configs: Sequence[str] = DEMO_CONFIGS,
                  acc=knn_accuracy(pixel_features(images[tr]), labels[tr],
                                   pixel_features(images[te]), labels[te],
                                   k=k))]
+    configs = [config_path(c) for c in configs]
     first = Config.fromfile(configs[0])
     torch.manual_seed(0)
     rows.append(dict(name='random-init backbone', note='none',

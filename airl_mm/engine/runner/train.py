@@ -1,14 +1,15 @@
-"""Config -> Runner, the OpenMMLab way (``tools/train.py`` is its CLI)."""
-import logging
+"""Config -> Runner, the OpenMMLab way (``tools/train.py`` is its CLI).
+
+Also runnable as ``python -m airl_mm.engine.runner.train CONFIG ...`` (the
+demos train this way, so they need no ``tools/`` folder).
+"""
 import os
 import os.path as osp
 from typing import Optional, Sequence
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.logging import print_log
-
-from ..compat import AirlRunner, init_cpu_distributed
+from mmengine.runner import Runner
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 
@@ -73,20 +74,20 @@ def build_train_cfg(config: str,
     return cfg
 
 
-def train(cfg: Config) -> AirlRunner:
-    """Build the Runner (CPU-aware, see :mod:`airl_mm.compat`) and train."""
-    if cfg.launcher != 'none' and not torch.cuda.is_available():
-        init_cpu_distributed('gloo')
-        print_log(f'no CUDA: distributed training on CPU with gloo, '
-                  f'rank {os.environ.get("RANK")} of '
-                  f'{os.environ.get("WORLD_SIZE")}', logger='current',
-                  level=logging.WARNING)
-    runner = AirlRunner.from_cfg(cfg)
+def train(cfg: Config) -> Runner:
+    """Build the config's ``runner_type`` (mmselfsup's rule) and train.
+
+    Our configs name the CPU-aware :class:`~airl_mm.engine.runner.AirlRunner`
+    in ``_base_/default_runtime.py``; a config that names none gets it too.
+    """
+    from mmselfsup.registry import RUNNERS
+    cfg.setdefault('runner_type', 'AirlRunner')
+    runner = RUNNERS.build(cfg)
     runner.train()
     return runner
 
 
-def main(argv: Optional[Sequence[str]] = None) -> AirlRunner:
+def main(argv: Optional[Sequence[str]] = None) -> Runner:
     """``tools/train.py``: parse arguments, build the config, train."""
     import argparse
     parser = argparse.ArgumentParser(
@@ -97,3 +98,8 @@ def main(argv: Optional[Sequence[str]] = None) -> AirlRunner:
     cfg = build_train_cfg(args.config, args.work_dir, args.resume, args.amp,
                           args.cfg_options, args.launcher)
     return train(cfg)
+
+
+if __name__ == '__main__':
+    import airl_mm  # noqa: F401  (host glue, registries)
+    main()

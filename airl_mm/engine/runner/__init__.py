@@ -1,0 +1,3 @@
+from .airl_runner import AirlRunner
+
+__all__ = ['AirlRunner']

@@ -1,0 +1,17 @@
+# LARS for batch 4096 (lr 0.3 x 4096 / 256 = 4.8, wd 1e-6, momentum 0.9,
+# eta 0.001); every BN parameter and every bias: no weight decay, no LARS
+# adaptation. 10-epoch linear warm-up, then cosine to 0, 200 epochs.
+_base_ = './lars_bn-bias-excluded.py'
+
+optim_wrapper = {{_base_.lars_optim_wrapper}}
+
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=190, by_epoch=True, begin=10,
+         end=200, convert_to_iter_based=True),
+]
+
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=200)
+# Total batch the lr above is for: 16 GPUs x 256.
+auto_scale_lr = dict(base_batch_size=4096)
