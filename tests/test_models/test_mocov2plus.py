@@ -85,10 +85,10 @@ def test_queue_is_fifo_with_wrap_around():
     assert ptr == 28 % 16
 
 
-def test_queue_rejects_batch_that_does_not_divide():
+def test_queue_rejects_more_keys_than_its_length():
     model = tiny_mocov2plus()
-    with pytest.raises(ValueError, match='divide queue_len'):
-        model._dequeue_and_enqueue(torch.zeros(3, 8))
+    with pytest.raises(ValueError, match='exceed queue_len'):
+        model._dequeue_and_enqueue(torch.zeros(17, 8))
 
 
 def teacher_keys(model, img):

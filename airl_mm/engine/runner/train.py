@@ -25,6 +25,10 @@ def add_train_args(parser) -> None:
     parser.add_argument('--amp', action='store_true',
                         help='mixed-precision training (needs CUDA)')
     parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale every lr linearly with the real total batch (processes '
+        'x per-GPU batch) against auto_scale_lr.base_batch_size')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value (xxx=[a,b] for lists)')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
@@ -37,7 +41,8 @@ def build_train_cfg(config: str,
                     resume: Optional[str] = None,
                     amp: bool = False,
                     cfg_options: Optional[dict] = None,
-                    launcher: str = 'none') -> Config:
+                    launcher: str = 'none',
+                    auto_scale_lr: bool = False) -> Config:
     """Load ``config`` and apply the command-line choices to it."""
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file not found: {config}')
@@ -62,6 +67,8 @@ def build_train_cfg(config: str,
         elif wrapper != 'AmpOptimWrapper':
             raise ValueError(f'--amp: optim_wrapper.type is {wrapper!r}; '
                              'only OptimWrapper can be switched')
+    if auto_scale_lr:
+        enable_auto_scale_lr(cfg, config)
     if resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif resume is not None:
@@ -72,6 +79,17 @@ def build_train_cfg(config: str,
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
         cfg.env_cfg.dist_cfg.backend = 'gloo'
     return cfg
+
+
+def enable_auto_scale_lr(cfg: Config, name: str = 'config') -> None:
+    """``--auto-scale-lr``: turn on mmengine's linear lr scaling (the
+    Runner scales every parameter group's lr by total batch / base)."""
+    base = (cfg.get('auto_scale_lr') or {}).get('base_batch_size')
+    if not base or base <= 0:
+        raise ValueError(
+            f'--auto-scale-lr: {name} sets no auto_scale_lr.base_batch_size '
+            '(the total batch its lr is for)')
+    cfg.auto_scale_lr.enable = True
 
 
 def train(cfg: Config) -> Runner:
@@ -96,7 +114,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = build_train_cfg(args.config, args.work_dir, args.resume, args.amp,
-                          args.cfg_options, args.launcher)
+                          args.cfg_options, args.launcher,
+                          args.auto_scale_lr)
     return train(cfg)
 
 

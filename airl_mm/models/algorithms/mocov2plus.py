@@ -48,7 +48,9 @@ class MoCoV2Plus(BaseModel):
             authors' code) instead of ``L(q1, k2)``. Defaults to True.
         shuffle_bn (bool): MoCo's ShuffleBN for the teacher (only meaningful
             with plain BN across several processes). Defaults to False.
-        queue_len (int): Number of negative keys. Defaults to 65536.
+        queue_len (int): Number of negative keys; any number of keys up to
+            it can be enqueued per step (wrapping around). Defaults to
+            65536.
         feat_dim (int): Dimension of the keys. Defaults to 256.
         base_momentum (float): Teacher momentum ``m`` (initial value when the
             hook is used). Defaults to 0.99.
@@ -144,17 +146,25 @@ class MoCoV2Plus(BaseModel):
 
     @torch.no_grad()
     def _dequeue_and_enqueue(self, keys: torch.Tensor) -> None:
-        """FIFO update with the keys of all ranks (in rank order)."""
+        """FIFO update with the keys of all ranks (in rank order).
+
+        Any number of keys up to ``queue_len`` per step: writing wraps
+        around the end of the buffer, so the oldest keys are always the
+        ones replaced (the queue read from ``queue_ptr`` on is oldest
+        first), as the authors' code.
+        """
         keys = concat_all_gather(keys.contiguous())
         n = keys.shape[0]
         both = self.enqueue == 'both' and self.symmetric_loss
-        if n > self.queue_len or self.queue_len % n:
+        if n > self.queue_len:
             raise ValueError(
                 f'the keys enqueued per step ({n}: batch size x ranks'
-                f'{" x 2 views" if both else ""}) must '
-                f'divide queue_len ({self.queue_len})')
+                f'{" x 2 views" if both else ""}) exceed queue_len '
+                f'({self.queue_len})')
         ptr = int(self.queue_ptr)
-        self.queue[ptr:ptr + n] = keys.to(self.queue.dtype)
+        idx = torch.arange(ptr, ptr + n,
+                           device=self.queue.device) % self.queue_len
+        self.queue[idx] = keys.to(self.queue.dtype)
         self.queue_ptr[0] = (ptr + n) % self.queue_len
 
     def loss(self, inputs: List[torch.Tensor],
@@ -167,10 +177,16 @@ class MoCoV2Plus(BaseModel):
         # keys, as mmselfsup's MoCo; its first update copies the student.
         self.teacher.update_parameters(self.student_sequence())
         queue = self.queue.clone().detach()
+        terms = {}
         if self.symmetric_loss:
             q2 = self._query(img2)
             k1, k2 = self._key(img1), self._key(img2)
-            loss = self.head([q1, q2], [k2, k1], queue)
+            t12, t21 = self.head.loss_terms([q1, q2], [k2, k1], queue)
+            loss = sum([t12, t21])  # = head([q1, q2], [k2, k1], queue)
+            # logged next to their sum; no 'loss' in the names, since
+            # mmengine adds every '*loss*' entry into the total
+            terms = dict(infonce_q1k2=t12.detach(),
+                         infonce_q2k1=t21.detach())
             if self.enqueue == 'both':
                 keys = torch.cat([k1, k2])
             else:
@@ -180,4 +196,4 @@ class MoCoV2Plus(BaseModel):
             loss = self.head([q1], [k2], queue)
             keys = k2
         self._dequeue_and_enqueue(keys)
-        return dict(loss=loss)
+        return dict(loss=loss, **terms)

@@ -1,5 +1,5 @@
 """InfoNCE against a queue of negatives: the package's one contrastive loss."""
-from typing import Sequence
+from typing import List, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -46,12 +46,17 @@ class SymmetricContrastiveHead(BaseModule):
                              device=logits.device)
         return F.cross_entropy(logits, labels)
 
+    def loss_terms(self, queries: Sequence[torch.Tensor],
+                   keys: Sequence[torch.Tensor],
+                   queue: torch.Tensor) -> List[torch.Tensor]:
+        """:meth:`infonce` of each (query, positive key) pair."""
+        if len(queries) != len(keys) or not queries:
+            raise ValueError('queries and keys must be non-empty and pair up; '
+                             f'got {len(queries)} and {len(keys)}')
+        return [self.infonce(q, k, queue) for q, k in zip(queries, keys)]
+
     def forward(self, queries: Sequence[torch.Tensor],
                 keys: Sequence[torch.Tensor],
                 queue: torch.Tensor) -> torch.Tensor:
         """Sum of :meth:`infonce` over the (query, positive key) pairs."""
-        if len(queries) != len(keys) or not queries:
-            raise ValueError('queries and keys must be non-empty and pair up; '
-                             f'got {len(queries)} and {len(keys)}')
-        return sum(
-            self.infonce(q, k, queue) for q, k in zip(queries, keys))
+        return sum(self.loss_terms(queries, keys, queue))
