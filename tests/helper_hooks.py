@@ -1,6 +1,8 @@
 """Hooks used by the end-to-end tests (loaded through custom_imports)."""
 import json
+import os
 import os.path as osp
+import signal
 
 import torch
 from mmengine.dist import get_rank
@@ -17,17 +19,38 @@ def _model(runner):
 @HOOKS.register_module()
 class CrashAfterIterHook(Hook):
     """Simulate a crash after ``iters`` iterations (after checkpointing);
-    never when ``iters`` is 0."""
+    never when ``iters`` is 0. With ``sigkill`` the process SIGKILLs itself
+    (no exception, no cleanup: as a preempted job)."""
 
     priority = 'LOWEST'
 
-    def __init__(self, iters: int = 0) -> None:
+    def __init__(self, iters: int = 0, sigkill: bool = False) -> None:
         self.iters = iters
+        self.sigkill = sigkill
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
         if self.iters and runner.iter + 1 >= self.iters:
+            if self.sigkill:
+                os.kill(os.getpid(), signal.SIGKILL)
             raise RuntimeError(f'simulated crash after {self.iters} iters')
+
+
+@HOOKS.register_module()
+class PoisonInputsHook(Hook):
+    """Multiply the inputs of the given (1-based) iterations by NaN, so
+    that their loss is NaN."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, iters=()) -> None:
+        self.iters = set(iters)
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        if runner.iter + 1 in self.iters:
+            views = data_batch['inputs']
+            for i, view in enumerate(views):  # uint8: replaced, as floats
+                views[i] = view.float() * float('nan')
 
 
 @HOOKS.register_module()

@@ -3,9 +3,11 @@ from ..compat import apply as _apply_host_glue
 
 _apply_host_glue()
 
-from .hooks import (MomentumAscendingHook, ascending_momentum,
-                    set_teacher_momentum)
+from .hooks import (FiniteCheckpointHook, MomentumAscendingHook,
+                    NonFiniteGuardHook, NonFiniteLossError,
+                    ascending_momentum, set_teacher_momentum)
 from .runner import AirlRunner
 
-__all__ = ['AirlRunner', 'MomentumAscendingHook', 'ascending_momentum',
+__all__ = ['AirlRunner', 'FiniteCheckpointHook', 'MomentumAscendingHook',
+           'NonFiniteGuardHook', 'NonFiniteLossError', 'ascending_momentum',
            'set_teacher_momentum']

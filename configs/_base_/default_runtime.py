@@ -11,7 +11,7 @@ default_hooks = dict(
                     max_keep_ckpts=3),
     # the first non-finite loss (or clipped grad norm) stops the run, naming
     # the iteration, epoch and loss terms; max_skips=N skips N bad steps
-    # in a row instead (AMP); None turns it off
+    # in a row instead (AMP); enable=False turns it off
     nonfinite_guard=dict(type='NonFiniteGuardHook', max_skips=0))
 
 # The CPU-aware Runner (gloo + SyncBN->BN without CUDA; mmengine's Runner

@@ -76,16 +76,19 @@ class NonFiniteGuardHook(Hook):
             Defaults to 0.
         check_grad_norm (bool): Check the gradient norm when the optimizer
             wrapper clips gradients. Defaults to True.
+        enable (bool): False turns the guard off (a default hook cannot be
+            removed with None). Defaults to True.
     """
 
     priority = 'ABOVE_NORMAL'  # before the checkpoint and logger hooks
 
-    def __init__(self, max_skips: int = 0,
-                 check_grad_norm: bool = True) -> None:
+    def __init__(self, max_skips: int = 0, check_grad_norm: bool = True,
+                 enable: bool = True) -> None:
         if max_skips < 0:
             raise ValueError(f'max_skips must be >= 0, got {max_skips}')
         self.max_skips = max_skips
         self.check_grad_norm = check_grad_norm
+        self.enable = enable
         self.bad_in_a_row = 0
         self.skipped = 0
         self._reason: Optional[str] = None
@@ -93,6 +96,11 @@ class NonFiniteGuardHook(Hook):
 
     # -- wrapping the optimizer wrapper --------------------------------------
     def before_train(self, runner) -> None:
+        if not self.enable:
+            print_log('NonFiniteGuardHook is off: a NaN/inf loss will not '
+                      'stop training', logger='current',
+                      level=logging.WARNING)
+            return
         for wrapper in _wrappers(runner.optim_wrapper):
             if getattr(wrapper, '_nonfinite_guard', None) is self:
                 continue
@@ -140,7 +148,7 @@ class NonFiniteGuardHook(Hook):
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         self._reason = None
-        if self.max_skips > 0:  # to undo a skipped step's forward pass
+        if self.enable and self.max_skips > 0:  # to undo a skipped step's forward pass
             model = runner.model.module if is_model_wrapper(
                 runner.model) else runner.model
             self._snapshot = {k: v.detach().clone()
@@ -148,6 +156,8 @@ class NonFiniteGuardHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
+        if not self.enable:
+            return
         terms = non_finite_terms(outputs)
         if self._reason is None and not terms:
             self.bad_in_a_row = 0
