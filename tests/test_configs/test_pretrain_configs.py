@@ -231,3 +231,74 @@ def test_recipes_match_the_paper():
     assert byol.optim_wrapper == plus.optim_wrapper
     assert byol.model.neck == plus.model.neck
     assert byol.model.head.predictor == plus.model.predictor
+
+
+# Table 5 of the paper (BYOL's symmetric set with solarization), written out
+# here independently of the configs: step -> the values that define it.
+TABLE5 = [
+    ('RandomResizedCrop', dict(size=224, scale=(0.08, 1.))),
+    ('RandomFlip', dict(prob=0.5)),
+    ('RandomApply', dict(prob=0.8, transforms=[dict(
+        type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2,
+        hue=0.1)])),
+    ('RandomGrayscale', dict(prob=0.2)),
+    ('RandomGaussianBlur', dict(prob=0.5, sigma_min=0.1, sigma_max=2.0)),
+    ('RandomSolarize', dict(prob=0.2, threshold=128)),
+]
+# Fig. 5 removes, cumulatively, solarization, blur, grey, jitter
+ABLATION_DROPS = {'1-no-solarize': 1, '2-no-blur': 2, '3-no-gray': 3,
+                  '4-no-jitter': 4}
+BYOL = [c for c in PRETRAIN
+        if osp.basename(c).startswith('byol') and 'asym' not in c]
+
+
+def view_pipelines(cfg):
+    """The two views' transform lists of a config's MultiView step."""
+    step = [t for t in cfg.train_dataloader.dataset.pipeline
+            if t['type'] == 'MultiView']
+    assert len(step) == 1
+    step = step[0]
+    if step['num_views'] == 2:
+        assert len(step['transforms']) == 1
+        return [step['transforms'][0]] * 2
+    assert list(step['num_views']) == [1, 1]
+    return list(step['transforms'])
+
+
+def assert_steps(view, expected, where):
+    assert [t['type'] for t in view] == [t for t, _ in expected], where
+    for t, (name, values) in zip(view, expected):
+        for k, v in values.items():
+            got = t[k]
+            if k == 'transforms':
+                got = [{kk: vv for kk, vv in d.items() if kk != '_scope_'}
+                       for d in got]
+            assert got == v, f'{where}: {name}.{k}'
+
+
+@pytest.mark.parametrize('config', BYOL)
+def test_byol_configs_use_table5_on_both_views(config):
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    assert cfg.model.type == 'BYOL'
+    drops = [n for k, n in ABLATION_DROPS.items() if k in config]
+    # cumulative removal: the last len(TABLE5) - drop steps are removed
+    # in the order solarize, blur, grey, jitter
+    order = ['RandomSolarize', 'RandomGaussianBlur', 'RandomGrayscale',
+             'RandomApply']
+    removed = set(order[:drops[0]]) if drops else set()
+    expected = [s for s in TABLE5 if s[0] not in removed]
+    v1, v2 = view_pipelines(cfg)
+    assert_steps(v1, expected, f'{config} view 1')
+    assert_steps(v2, expected, f'{config} view 2')
+
+
+def test_byol_asymmetric_variant_is_byols_own_pair():
+    cfg = load('byol_r50_200e_sgd_asym-aug.py')
+    v1, v2 = view_pipelines(cfg)
+    for view, blur, sol in ((v1, 1.0, 0.0), (v2, 0.1, 0.2)):
+        expected = [(n, dict(v)) for n, v in TABLE5]
+        expected[4][1]['prob'], expected[5][1]['prob'] = blur, sol
+        assert_steps(view, expected, 'asym')
+    # otherwise the SGD config
+    sym = load('byol_r50_200e_sgd.py')
+    assert cfg.model == sym.model and cfg.optim_wrapper == sym.optim_wrapper
