@@ -4,8 +4,8 @@ from ..compat import apply as _apply_host_glue
 _apply_host_glue()
 
 from .hooks import (FiniteCheckpointHook, MomentumAscendingHook,
-                    NonFiniteGuardHook, NonFiniteLossError,
-                    ascending_momentum, set_teacher_momentum)
+                    NonFiniteGuardHook, NonFiniteLossError, ascending_momentum,
+                    set_teacher_momentum)
 from .runner import AirlRunner
 
 __all__ = ['AirlRunner', 'FiniteCheckpointHook', 'MomentumAscendingHook',

@@ -148,7 +148,8 @@ class NonFiniteGuardHook(Hook):
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         self._reason = None
-        if self.enable and self.max_skips > 0:  # to undo a skipped step's forward pass
+        # kept to undo the forward pass (teacher, queue, BN) of a skipped step
+        if self.enable and self.max_skips > 0:
             model = runner.model.module if is_model_wrapper(
                 runner.model) else runner.model
             self._snapshot = {k: v.detach().clone()
