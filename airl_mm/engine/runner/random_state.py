@@ -19,9 +19,10 @@ from typing import Iterator, List, Optional, Sequence
 import numpy as np
 import torch
 from mmengine.logging import print_log
-from mmengine.registry import DATA_SAMPLERS as BUILD_SAMPLERS
-from mmengine.registry import DATASETS as BUILD_DATASETS
-from mmselfsup.registry import DATA_SAMPLERS, DATASETS
+# Registered in mmengine's root registries (not mmselfsup's): the wrappers
+# serve every scope the Runner may train in (mmselfsup, mmcls fine-tuning,
+# mmdet/mmseg), and each scope's registry falls back to its root.
+from mmengine.registry import DATA_SAMPLERS, DATASETS
 from torch.utils.data import get_worker_info
 
 RNG_KEY = 'rng_state'
@@ -121,7 +122,7 @@ class PerSampleSeedDataset(torch.utils.data.Dataset):
 
     def __init__(self, dataset) -> None:
         if isinstance(dataset, dict):
-            dataset = BUILD_DATASETS.build(dataset)
+            dataset = DATASETS.build(dataset)
         self.dataset = dataset
 
     def __len__(self) -> int:
@@ -164,7 +165,7 @@ class PerSampleSeedSampler(torch.utils.data.Sampler):
 
     def __init__(self, sampler: dict, dataset, seed: Optional[int] = None
                  ) -> None:
-        self.sampler = BUILD_SAMPLERS.build(
+        self.sampler = DATA_SAMPLERS.build(
             sampler, default_args=dict(dataset=dataset, seed=seed))
         self.seed = 0 if seed is None else int(seed) % 2**63
         self.epoch = 0
