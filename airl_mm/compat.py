@@ -33,7 +33,6 @@ import subprocess
 import sys
 import types
 
-import torch
 import torch.distributed as dist
 
 _APPLIED = False

@@ -15,8 +15,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 from mmselfsup.registry import MODELS
 
-from airl_mm.engine.runner.train import build_train_cfg
 from airl_mm.engine.runner import AirlRunner
+from airl_mm.engine.runner.train import build_train_cfg
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
