@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
 
-.PHONY: env demo test test-fast lint normrescale-demo prune-envs
+.PHONY: env demo test test-fast lint format normrescale-demo prune-envs
 
 env:
 	@tools/setup_env.sh
@@ -17,9 +17,17 @@ test: env
 test-fast: env
 	$(PY) -m pytest -q -m "not slow"
 
+# flake8 + isort + yapf, settings in setup.cfg (the same as pre-commit).
+LINT_PY := airl_mm tools tests
+
 lint: env
 	$(PY) -m flake8 airl_mm tools tests configs
-	$(PY) -m isort --check-only --diff airl_mm tools tests
+	$(PY) -m isort --check-only --diff $(LINT_PY)
+	$(PY) -m yapf --diff --recursive $(LINT_PY)
+
+format: env
+	$(PY) -m isort $(LINT_PY)
+	$(PY) -m yapf --in-place --recursive $(LINT_PY)
 
 normrescale-demo: env
 	$(PY) tools/analysis/normrescale_demo.py

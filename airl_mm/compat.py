@@ -22,16 +22,17 @@ with the upstream symptom it removes (see also README, Troubleshooting).
    CPU. :func:`init_cpu_distributed` starts a gloo group instead; the
    runner that uses it (:class:`airl_mm.engine.runner.AirlRunner`) is
    selected by ``runner_type`` in the configs.
+6. mmselfsup 1.0.0's ``tools/train.py`` builds ``Runner.from_cfg(cfg)``
+   whatever the config's ``runner_type`` (mmpretrain's, mmdet's and mmseg's
+   honour it). ``Runner.from_cfg`` called on mmengine's Runner itself
+   dispatches to the config's registered ``runner_type``.
 """
 import importlib
 import os
-import pickle
 import subprocess
 import sys
 import types
 
-import numpy as np
-import torch
 import torch.distributed as dist
 
 _APPLIED = False
@@ -67,39 +68,11 @@ def _provide_mmselfsup_runner_module() -> None:
             sys.modules[name] = module
 
 
-def _history_buffer_getattr(obj, name: str):
-    """``getattr`` as mmengine checkpoints use it, and nothing more.
-
-    A pickled HistoryBuffer stores its statistics methods as
-    ``getattr(HistoryBuffer, 'mean')``; allowing the builtin ``getattr``
-    itself would let a crafted file reach any attribute, so this stand-in
-    resolves only those names.
-    """
-    from mmengine.logging.history_buffer import HistoryBuffer
-    names = {'min', 'max', 'mean', 'current'}
-    names.update(HistoryBuffer._statistics_methods)  # registered ones
-    if obj is HistoryBuffer and name in names:
-        return getattr(obj, name)
-    raise pickle.UnpicklingError(
-        f'weights_only: getattr({obj!r}, {name!r}) is not allowed')
-
-
-def mmengine_checkpoint_globals() -> list:
-    """The non-tensor globals an mmengine checkpoint pickles (fix 3)."""
-    from mmengine.logging.history_buffer import HistoryBuffer
-    from numpy.core.multiarray import _reconstruct, scalar
-    allowed = [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
-               (_history_buffer_getattr, 'builtins.getattr')]
-    # numpy >= 1.25 may pickle dtypes by their class (np.dtypes.Float64DType)
-    allowed += [type(np.dtype(t)) for t in set(np.sctypeDict.values())]
-    return allowed
-
-
 def _allow_mmengine_checkpoints() -> None:
-    torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
     from mmengine.runner.checkpoint import CheckpointLoader
 
-    from .checkpoint.io import load_checkpoint_file
+    from .checkpoint.io import allow_mmengine_globals, load_checkpoint_file
+    allow_mmengine_globals()
 
     def load_from_local(filename, map_location):
         filename = os.path.expanduser(filename)
@@ -152,6 +125,28 @@ def init_cpu_distributed(backend: str = 'gloo') -> None:
     dist.init_process_group(backend=backend)
 
 
+def _honour_runner_type() -> None:
+    """Fix 6: ``Runner.from_cfg(cfg)`` builds ``cfg.runner_type``."""
+    from mmengine.runner import Runner
+    if getattr(Runner.from_cfg, '_airl_runner_type', False):
+        return
+    plain_from_cfg = Runner.from_cfg.__func__
+
+    def from_cfg(cls, cfg):
+        name = cfg.get('runner_type')
+        if cls is Runner and name not in (None, 'Runner'):
+            from mmselfsup.registry import RUNNERS
+            runner_cls = RUNNERS.get(name)
+            if runner_cls is None:
+                raise KeyError(f'runner_type {name!r} is not registered')
+            if runner_cls is not Runner:
+                return runner_cls.from_cfg(cfg)
+        return plain_from_cfg(cls, cfg)
+
+    from_cfg._airl_runner_type = True
+    Runner.from_cfg = classmethod(from_cfg)
+
+
 def apply() -> None:
     """Apply every fix above once (``import airl_mm`` calls this)."""
     global _APPLIED
@@ -161,4 +156,5 @@ def apply() -> None:
     _provide_mmselfsup_runner_module()
     _allow_mmengine_checkpoints()
     _atomic_local_writes()
+    _honour_runner_type()
     _APPLIED = True

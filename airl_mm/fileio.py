@@ -64,7 +64,7 @@ def check_outputs(outs: List[Path], force: bool) -> None:
     for out in outs:
         if out.exists() and not force:
             raise OutputError(f'{out} already exists (use --force to '
-                                  'overwrite)')
+                              'overwrite)')
         if not out.parent.is_dir():
             raise OutputError(f'{out.parent}: no such directory')
 

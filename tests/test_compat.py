@@ -120,3 +120,67 @@ def test_torch_save_of_plain_pickle_still_works():
     """The allow-list does not change what plain pickle does."""
     data = pickle.dumps({'a': 1})
     assert pickle.load(io.BytesIO(data)) == {'a': 1}
+
+
+HOSTS = ('mmdet', 'mmseg', 'mmselfsup', 'mmpretrain', 'mmcls', 'mmcv')
+APPLIED = (
+    'import sys; from airl_mm import compat; '
+    'from mmengine.fileio.backends import LocalBackend; '
+    'assert compat._APPLIED and LocalBackend.put._airl_atomic; '
+    "assert 'mmselfsup.engine.runner' in sys.modules; "
+    'from mmselfsup.registry import RUNNERS; '
+    "assert RUNNERS.get('AirlRunner'); ")
+
+
+def run_python(code: str, env: dict) -> str:
+    out = subprocess.run([sys.executable, '-c', code], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+@pytest.mark.parametrize('module', ['airl_mm.checkpoint',
+                                    'airl_mm.checkpoint.convert',
+                                    'airl_mm.fileio'])
+def test_checkpoint_code_imports_none_of_the_hosts(module, subprocess_env):
+    out = run_python(
+        f'import sys, {module}; '
+        f'print(sorted(m for m in sys.modules if m.split(".")[0] in '
+        f'{HOSTS!r}))', subprocess_env)
+    assert out.strip() == '[]'
+
+
+def test_light_import_registers_on_first_use_of_a_heavy_part(
+        subprocess_env):
+    # a heavy subpackage applies the glue before its own imports
+    run_python('import airl_mm.checkpoint; import airl_mm.models; ' +
+               APPLIED.replace("assert RUNNERS.get('AirlRunner'); ", '') +
+               "from mmselfsup.registry import MODELS; "
+               "assert MODELS.get('MoCoV2Plus')", subprocess_env)
+    # the package's heavy attributes register everything
+    run_python('import airl_mm.checkpoint, airl_mm; airl_mm.engine; ' +
+               APPLIED + CHECK, subprocess_env)
+
+
+@pytest.mark.slow
+def test_import_airl_mm_and_custom_imports_register_everything(
+        subprocess_env, repo_root):
+    run_python('import airl_mm; ' + APPLIED + CHECK, subprocess_env)
+    cfg = repo_root / 'configs' / 'mocov2plus_r50_200e.py'
+    run_python('from mmengine.config import Config; '
+               f'Config.fromfile({str(cfg)!r}); ' + APPLIED + CHECK,
+               subprocess_env)
+
+
+def test_light_loader_reads_mmengine_checkpoints(tmp_path, subprocess_env):
+    """The conversion path allows mmengine's classes only when a file
+    needs them, and still refuses pickled code."""
+    path = tmp_path / 'mm.pth'
+    save_checkpoint(mmengine_like_checkpoint(), str(path))
+    out = run_python(
+        'import sys; from airl_mm.checkpoint import load_checkpoint_file; '
+        f'ck = load_checkpoint_file({str(path)!r}); '
+        "print(type(ck['message_hub']['log_scalars']['train/loss'])"
+        '.__name__, any(m.startswith("mmselfsup") for m in sys.modules))',
+        subprocess_env)
+    assert out.split() == ['HistoryBuffer', 'False']

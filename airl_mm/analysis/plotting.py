@@ -1,4 +1,4 @@
-"""Figures as PNG bytes, for atomic writes (CSV: :func:`airl_mm.fileio.csv_bytes`)."""
+"""Figures as PNG bytes, for atomic writes (CSV: ``fileio.csv_bytes``)."""
 import io
 
 

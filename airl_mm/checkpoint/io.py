@@ -17,13 +17,62 @@ class CheckpointError(ValueError):
     """A checkpoint file that cannot (or must not) be used; names the file."""
 
 
+def _history_buffer_getattr(obj, name: str):
+    """``getattr`` as mmengine checkpoints use it, and nothing more.
+
+    A pickled HistoryBuffer stores its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``; allowing the builtin ``getattr``
+    itself would let a crafted file reach any attribute, so this stand-in
+    resolves only those names.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    names = {'min', 'max', 'mean', 'current'}
+    names.update(HistoryBuffer._statistics_methods)  # registered ones
+    if obj is HistoryBuffer and name in names:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'weights_only: getattr({obj!r}, {name!r}) is not allowed')
+
+
+def mmengine_checkpoint_globals() -> list:
+    """The non-tensor globals an mmengine checkpoint pickles."""
+    import numpy as np
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from numpy.core.multiarray import _reconstruct, scalar
+    allowed = [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
+               (_history_buffer_getattr, 'builtins.getattr')]
+    # numpy >= 1.25 may pickle dtypes by their class (np.dtypes.Float64DType)
+    allowed += [type(np.dtype(t)) for t in set(np.sctypeDict.values())]
+    return allowed
+
+
+_MMENGINE_ALLOWED = False
+
+
+def allow_mmengine_globals() -> None:
+    """Add :func:`mmengine_checkpoint_globals` to torch's weights_only
+    allow-list (once). Imports mmengine's logging module only, so that the
+    conversion tools stay free of the mm stack until a file needs it."""
+    global _MMENGINE_ALLOWED
+    if not _MMENGINE_ALLOWED:
+        torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
+        _MMENGINE_ALLOWED = True
+
+
+def _needs_mmengine_globals(error: Exception) -> bool:
+    """Whether weights_only refused a global that mmengine checkpoints hold
+    (``mmengine.*``, ``numpy.*``, the restricted ``getattr``); they are
+    allowed and the load retried."""
+    pattern = r'GLOBAL (mmengine\.|numpy\.|builtins\.getattr)'
+    return not _MMENGINE_ALLOWED and re.search(pattern, str(error)) is not None
+
+
 def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
     """``torch.load`` with ``weights_only=True`` and errors that say why.
 
-    Only tensors, containers and the globals allow-listed by
-    :mod:`airl_mm.compat` (the classes mmengine checkpoints hold) are
-    unpickled; a file that needs any other pickled code is refused and that
-    code never runs.
+    Only tensors, containers and the classes mmengine checkpoints hold
+    (:func:`mmengine_checkpoint_globals`) are unpickled; a file that needs
+    any other pickled code is refused and that code never runs.
 
     Raises:
         CheckpointError: missing/unreadable file, not a PyTorch checkpoint
@@ -44,7 +93,15 @@ def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
         raise CheckpointError(f'{path}: not a PyTorch checkpoint (neither a '
                               'torch zip archive nor a pickle)')
     try:
-        return torch.load(path, map_location=map_location, weights_only=True)
+        try:
+            return torch.load(path, map_location=map_location,
+                              weights_only=True)
+        except pickle.UnpicklingError as e:
+            if not _needs_mmengine_globals(e):
+                raise
+            allow_mmengine_globals()
+            return torch.load(path, map_location=map_location,
+                              weights_only=True)
     except pickle.UnpicklingError as e:
         msg = str(e)
         code = re.search(r'(Unsupported global: GLOBAL \S+|Trying to load '

@@ -119,3 +119,25 @@ def test_dist_train_two_cpu_processes_agree(repo_root, subprocess_env,
     ckpt = load_checkpoint_file(wd / 'iter_4.pth')
     assert ckpt['meta']['iter'] == 4
     assert os.path.exists(wd / 'final_rank1.pth')
+
+
+def test_mmselfsup_own_train_script_runs_our_config_on_two_cpus(
+        repo_root, subprocess_env, tmp_path):
+    """mmselfsup's tools/train.py (it calls ``Runner.from_cfg``) builds the
+    config's CPU-aware runner: without it, mmengine's init_dist would call
+    torch.cuda.set_device and SyncBN would raise on CPU."""
+    import importlib.util
+    pkg = importlib.util.find_spec('mmselfsup').submodule_search_locations[0]
+    script = os.path.join(pkg, '.mim', 'tools', 'train.py')
+    env = dict(subprocess_env, OMP_NUM_THREADS='1')
+    wd = tmp_path / 'mmselfsup_script'
+    out = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
+         '2', '--master_port', str(random.randint(20000, 40000)), script,
+         CONFIG, '--launcher', 'pytorch', '--work-dir', str(wd)],
+        cwd=repo_root, env=env, capture_output=True, text=True)
+    log = out.stdout + out.stderr
+    assert out.returncode == 0, log[-4000:]
+    assert 'distributed training on CPU with gloo' in log
+    assert 'SyncBN layers run as BN' in log
+    assert load_checkpoint_file(wd / 'iter_4.pth')['meta']['iter'] == 4

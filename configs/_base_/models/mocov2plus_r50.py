@@ -2,7 +2,18 @@
 # hidden layer (2048-4096-256), an asymmetric predictor on the student
 # (256-4096-256), teacher momentum 0.99 (raised to 1 by MomentumAscendingHook
 # in the config), symmetric InfoNCE L(q1, k2) + L(q2, k1), t = 0.2, queue
-# 65,536. Linear-BN-ReLU-Linear with biases, as the authors' code.
+# 65,536.
+
+# Linear-BN-ReLU-Linear with biases (the authors' 'byol' MLP), used by the
+# projector and the predictor. Names starting with '__' stay out of the
+# resolved config.
+__mlp = dict(
+    type='NonLinearNeck',
+    num_layers=2,
+    with_bias=True,
+    with_last_bn=False,
+    with_last_bias=True,
+    norm_cfg=dict(type='SyncBN'))
 model = dict(
     type='MoCoV2Plus',
     queue_len=65536,
@@ -21,23 +32,13 @@ model = dict(
         out_indices=[4],
         norm_cfg=dict(type='SyncBN')),
     neck=dict(
-        type='NonLinearNeck',
-        num_layers=2,
-        with_bias=True,
-        with_last_bn=False,
-        with_last_bias=True,
-        norm_cfg=dict(type='SyncBN'),
+        **__mlp,
         in_channels=2048,
         hid_channels=4096,
         out_channels=256,
         with_avg_pool=True),
     predictor=dict(
-        type='NonLinearNeck',
-        num_layers=2,
-        with_bias=True,
-        with_last_bn=False,
-        with_last_bias=True,
-        norm_cfg=dict(type='SyncBN'),
+        **__mlp,
         in_channels=256,
         hid_channels=4096,
         out_channels=256,

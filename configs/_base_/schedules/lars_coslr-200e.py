@@ -3,7 +3,10 @@
 # adaptation. 10-epoch linear warm-up, then cosine to 0, 200 epochs.
 _base_ = './lars_bn-bias-excluded.py'
 
-optim_wrapper = {{_base_.lars_optim_wrapper}}
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer={{_base_.lars_optim_wrapper.optimizer}},
+    paramwise_cfg={{_base_.lars_optim_wrapper.paramwise_cfg}})
 
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10,
