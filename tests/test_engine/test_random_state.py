@@ -15,18 +15,20 @@ from airl_mm.engine.runner import (PerSampleSeedDataset, PerSampleSeedSampler,
 from airl_mm.engine.runner.random_state import seed_per_sample
 
 PIPELINE = [
-    dict(type='MultiView', num_views=2, transforms=[[
-        dict(type='RandomResizedCrop', size=16, backend='cv2'),
-        dict(type='RandomSolarize', threshold=128, prob=0.5)]]),
+    dict(
+        type='MultiView',
+        num_views=2,
+        transforms=[[
+            dict(type='RandomResizedCrop', size=16, backend='cv2'),
+            dict(type='RandomSolarize', threshold=128, prob=0.5)
+        ]]),
     dict(type='PackSelfSupInputs', meta_keys=['img_shape'])
 ]
-DIGITS = dict(type='MNISTDigits', split='train', indices=12,
-              pipeline=PIPELINE)
+DIGITS = dict(type='MNISTDigits', split='train', indices=12, pipeline=PIPELINE)
 
 
 def draws():
-    return (random.random(), float(np.random.rand()),
-            float(torch.rand(())))
+    return (random.random(), float(np.random.rand()), float(torch.rand(())))
 
 
 def test_rng_state_round_trips_through_a_weights_only_checkpoint(tmp_path):
@@ -51,14 +53,12 @@ def logged_warning(tmp_path, meta, rank):
     return done, log.read_text()
 
 
-def test_a_checkpoint_without_random_state_resumes_with_a_warning(
-        tmp_path):
+def test_a_checkpoint_without_random_state_resumes_with_a_warning(tmp_path):
     done, text = logged_warning(tmp_path, {'epoch': 1}, 0)
     assert not done
     assert 'old.pth holds no random state' in text
     assert 'will not repeat the interrupted run exactly' in text
-    done, text = logged_warning(tmp_path, {'rng_state': [get_rng_state()]},
-                                1)
+    done, text = logged_warning(tmp_path, {'rng_state': [get_rng_state()]}, 1)
     assert not done and 'random state of 1 processes, this is rank 1' in text
 
 
@@ -81,8 +81,8 @@ def test_each_epoch_draws_new_augmentations_and_a_seed_repeats_them():
 
 def test_sampler_keys_follow_seed_epoch_and_repeats():
     ds = PerSampleSeedDataset(DIGITS)
-    s = PerSampleSeedSampler(dict(type='DefaultSampler', shuffle=True), ds,
-                             seed=7)
+    s = PerSampleSeedSampler(
+        dict(type='DefaultSampler', shuffle=True), ds, seed=7)
     inner = DefaultSampler(ds, shuffle=True, seed=7)
     keys = list(s)
     assert [k[2] for k in keys] == list(inner)
@@ -94,16 +94,20 @@ def test_sampler_keys_follow_seed_epoch_and_repeats():
 
 
 def epoch_batches(num_workers, epoch):
-    cfg = seed_per_sample(dict(dataset=DIGITS, sampler=dict(
-        type='DefaultSampler', shuffle=True)))
+    cfg = seed_per_sample(
+        dict(
+            dataset=DIGITS, sampler=dict(type='DefaultSampler', shuffle=True)))
     ds = PerSampleSeedDataset(cfg['dataset']['dataset'])
     sampler = PerSampleSeedSampler(cfg['sampler']['sampler'], ds, seed=0)
     sampler.set_epoch(epoch)
-    loader = DataLoader(ds, batch_size=4, sampler=sampler,
-                        num_workers=num_workers,
-                        generator=torch.Generator(),  # as AirlRunner's
-                        collate_fn=lambda b: torch.stack(
-                            [torch.stack(x['inputs']) for x in b]))
+    loader = DataLoader(
+        ds,
+        batch_size=4,
+        sampler=sampler,
+        num_workers=num_workers,
+        generator=torch.Generator(),  # as AirlRunner's
+        collate_fn=lambda b: torch.stack([torch.stack(x['inputs'])
+                                          for x in b]))
     return torch.cat(list(loader))
 
 
@@ -118,11 +122,11 @@ def test_augmentations_do_not_depend_on_the_workers():
 
 
 def test_seed_per_sample_wraps_configs_once_and_can_be_turned_off():
-    cfg = dict(batch_size=2, dataset=DIGITS,
-               sampler=dict(type='DefaultSampler'))
+    cfg = dict(
+        batch_size=2, dataset=DIGITS, sampler=dict(type='DefaultSampler'))
     wrapped = seed_per_sample(cfg)
-    assert wrapped['dataset'] == dict(type='PerSampleSeedDataset',
-                                      dataset=DIGITS)
+    assert wrapped['dataset'] == dict(
+        type='PerSampleSeedDataset', dataset=DIGITS)
     assert wrapped['sampler']['sampler'] == dict(type='DefaultSampler')
     assert seed_per_sample(wrapped) == wrapped
     off = seed_per_sample(dict(cfg, per_sample_seed=False))

@@ -58,14 +58,12 @@ def test_symmetric_loss_logs_both_terms_next_to_the_same_sum():
             logits = torch.cat([(q * k).sum(1, keepdim=True), q @ queue.t()],
                                dim=1) / 0.2
             return -logits.log_softmax(dim=1)[:, 0].mean()
+
         want12, want21 = infonce(q1, k2), infonce(q2, k1)
     assert set(out) == {'loss', 'infonce_q1k2', 'infonce_q2k1'}
-    assert float(out['infonce_q1k2']) == pytest.approx(float(want12),
-                                                       rel=1e-5)
-    assert float(out['infonce_q2k1']) == pytest.approx(float(want21),
-                                                       rel=1e-5)
-    assert torch.equal(out['loss'],
-                       out['infonce_q1k2'] + out['infonce_q2k1'])
+    assert float(out['infonce_q1k2']) == pytest.approx(float(want12), rel=1e-5)
+    assert float(out['infonce_q2k1']) == pytest.approx(float(want21), rel=1e-5)
+    assert torch.equal(out['loss'], out['infonce_q1k2'] + out['infonce_q2k1'])
     # mmengine's total (what is back-propagated) is the sum alone
     total, log_vars = BaseModel.parse_losses(model, out)
     assert torch.equal(total, out['loss'])

@@ -14,11 +14,13 @@ TINY = str(ROOT / 'tests/data/configs/tiny_mocov2plus_mnist.py')
 
 
 def group_lrs(tmp_path, auto_scale_lr, name):
-    cfg = build_train_cfg(TINY, work_dir=str(tmp_path / name),
-                          auto_scale_lr=auto_scale_lr)
+    cfg = build_train_cfg(
+        TINY, work_dir=str(tmp_path / name), auto_scale_lr=auto_scale_lr)
     # param groups with their own lr: every one must be scaled
     cfg.optim_wrapper.paramwise_cfg = dict(custom_keys={
-        'neck': dict(lr_mult=0.1), 'predictor': dict(lr_mult=2.0)})
+        'neck': dict(lr_mult=0.1),
+        'predictor': dict(lr_mult=2.0)
+    })
     cfg.log_level = 'WARNING'
     runner = AirlRunner.from_cfg(cfg)
     wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
@@ -36,20 +38,29 @@ def test_auto_scale_lr_scales_every_param_group_on_one_process(tmp_path):
 
 def test_auto_scale_lr_needs_a_base_batch(tmp_path):
     with pytest.raises(ValueError, match='auto_scale_lr.base_batch_size'):
-        build_train_cfg(TINY, work_dir=str(tmp_path), auto_scale_lr=True,
-                        cfg_options=dict(auto_scale_lr=None))
+        build_train_cfg(
+            TINY,
+            work_dir=str(tmp_path),
+            auto_scale_lr=True,
+            cfg_options=dict(auto_scale_lr=None))
 
 
 @pytest.mark.slow
 def test_auto_scale_lr_on_two_cpu_processes(subprocess_env, tmp_path):
-    env = dict(subprocess_env, PORT=str(random.randint(20000, 40000)),
-               OMP_NUM_THREADS='1')
+    env = dict(
+        subprocess_env,
+        PORT=str(random.randint(20000, 40000)),
+        OMP_NUM_THREADS='1')
     wd = tmp_path / 'dist'
-    out = subprocess.run(
-        ['bash', 'tools/dist_train.sh', TINY, '2', '--work-dir', str(wd),
-         '--auto-scale-lr', '--cfg-options', 'train_cfg.max_iters=1',
-         'param_scheduler=[]', 'default_hooks.checkpoint.interval=1'],
-        cwd=ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run([
+        'bash', 'tools/dist_train.sh', TINY, '2', '--work-dir',
+        str(wd), '--auto-scale-lr', '--cfg-options', 'train_cfg.max_iters=1',
+        'param_scheduler=[]', 'default_hooks.checkpoint.interval=1'
+    ],
+                         cwd=ROOT,
+                         env=env,
+                         capture_output=True,
+                         text=True)
     log = out.stdout + out.stderr
     assert out.returncode == 0, log[-4000:]
     want = 0.05 * (2 * 8) / 1024

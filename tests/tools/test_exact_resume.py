@@ -22,10 +22,14 @@ def run_train(env, config, work_dir, *args):
     work_dir.mkdir(parents=True, exist_ok=True)
     log = work_dir.parent / (work_dir.name + '.log')
     with open(log, 'w') as f:
-        code = subprocess.call(
-            [sys.executable, 'tools/train.py', config, '--work-dir',
-             str(work_dir), *args], cwd=ROOT, env=env, stdout=f,
-            stderr=subprocess.STDOUT)
+        code = subprocess.call([
+            sys.executable, 'tools/train.py', config, '--work-dir',
+            str(work_dir), *args
+        ],
+                               cwd=ROOT,
+                               env=env,
+                               stdout=f,
+                               stderr=subprocess.STDOUT)
     return code, log.read_text()
 
 
@@ -76,8 +80,8 @@ def test_iteration_based_run_killed_and_resumed_is_identical(
     killed = tmp_path / 'killed'
     # killed after iteration 3, a checkpoint after iteration 2
     kill_and_resume(subprocess_env, TINY, killed, kill_after=3)
-    assert (killed / 'last_checkpoint').read_text().strip().endswith(
-        'iter_4.pth')
+    assert (killed /
+            'last_checkpoint').read_text().strip().endswith('iter_4.pth')
     start = torch.load(killed / 'start_rank0.pth', weights_only=False)
     assert start['iter'] == 2
     # trained_pair['sgd']: the same config trained 4 iterations straight

@@ -15,15 +15,18 @@ from airl_mm.engine.runner.train import build_train_cfg
 pytestmark = pytest.mark.slow
 TINY = 'tests/data/configs/tiny_mocov2plus_mnist.py'
 # NaN inputs at iteration 3 of 4; a checkpoint every iteration, keep one
-POISON = ['custom_hooks.2.type=PoisonInputsHook', 'custom_hooks.2.iters=[3]',
-          'default_hooks.checkpoint.interval=1',
-          'default_hooks.checkpoint.max_keep_ckpts=1']
+POISON = [
+    'custom_hooks.2.type=PoisonInputsHook', 'custom_hooks.2.iters=[3]',
+    'default_hooks.checkpoint.interval=1',
+    'default_hooks.checkpoint.max_keep_ckpts=1'
+]
 
 
 def finite(path):
     sd = load_checkpoint_file(path)['state_dict']
-    return all(bool(torch.isfinite(v).all()) for v in sd.values()
-               if v.is_floating_point())
+    return all(
+        bool(torch.isfinite(v).all()) for v in sd.values()
+        if v.is_floating_point())
 
 
 def last_checkpoint(work_dir):
@@ -32,10 +35,14 @@ def last_checkpoint(work_dir):
 
 def test_nan_loss_stops_the_run_naming_iteration_epoch_and_terms(
         subprocess_env, tmp_path):
-    out = subprocess.run(
-        [sys.executable, 'tools/train.py', TINY, '--work-dir', str(tmp_path),
-         '--cfg-options', *POISON], cwd=ROOT, env=subprocess_env,
-        capture_output=True, text=True)
+    out = subprocess.run([
+        sys.executable, 'tools/train.py', TINY, '--work-dir',
+        str(tmp_path), '--cfg-options', *POISON
+    ],
+                         cwd=ROOT,
+                         env=subprocess_env,
+                         capture_output=True,
+                         text=True)
     log = out.stdout + out.stderr
     assert out.returncode != 0, log[-3000:]
     assert 'NonFiniteLossError: non-finite loss at iteration 3 (epoch 1' \
@@ -65,14 +72,14 @@ def runner_for(tmp_path, guard, poisoned=(3, )):
     return AirlRunner.from_cfg(cfg)
 
 
-def test_without_the_guard_rotation_keeps_the_last_finite_checkpoint(
-        tmp_path):
-    runner = runner_for(tmp_path, dict(type='NonFiniteGuardHook',
-                                       enable=False))
+def test_without_the_guard_rotation_keeps_the_last_finite_checkpoint(tmp_path):
+    runner = runner_for(tmp_path,
+                        dict(type='NonFiniteGuardHook', enable=False))
     runner.train()  # NaN from iteration 3 on, to the end
     model_sd = runner.model.state_dict()
-    assert not all(bool(torch.isfinite(v).all()) for v in model_sd.values()
-                   if v.is_floating_point())
+    assert not all(
+        bool(torch.isfinite(v).all())
+        for v in model_sd.values() if v.is_floating_point())
     # max_keep_ckpts=1, yet iteration 2's checkpoint was never rotated out
     assert last_checkpoint(tmp_path).endswith('iter_2.pth')
     assert sorted(p.name for p in tmp_path.glob('iter_*.pth')) == \
@@ -81,12 +88,12 @@ def test_without_the_guard_rotation_keeps_the_last_finite_checkpoint(
 
 
 def test_max_skips_skips_a_bad_step_without_a_trace(tmp_path):
-    runner = runner_for(tmp_path, dict(type='NonFiniteGuardHook',
-                                       max_skips=1))
+    runner = runner_for(tmp_path, dict(type='NonFiniteGuardHook', max_skips=1))
     runner.train()
     assert runner.iter == 4
-    guard = [h for h in runner.hooks
-             if type(h).__name__ == 'NonFiniteGuardHook'][0]
+    guard = [
+        h for h in runner.hooks if type(h).__name__ == 'NonFiniteGuardHook'
+    ][0]
     assert guard.skipped == 1 and guard.bad_in_a_row == 0
     # the skipped step left no NaN behind (queue, BN statistics, teacher)
     assert last_checkpoint(tmp_path).endswith('iter_4.pth')
@@ -96,8 +103,11 @@ def test_max_skips_skips_a_bad_step_without_a_trace(tmp_path):
 
 
 def test_two_bad_steps_in_a_row_exceed_max_skips_1(tmp_path):
-    runner = runner_for(tmp_path, dict(type='NonFiniteGuardHook',
-                                       max_skips=1), poisoned=(3, 4))
-    with pytest.raises(NonFiniteLossError,
-                       match=r'iteration 4 \(epoch 1.*2 bad steps in a row'):
+    runner = runner_for(
+        tmp_path,
+        dict(type='NonFiniteGuardHook', max_skips=1),
+        poisoned=(3, 4))
+    with pytest.raises(
+            NonFiniteLossError,
+            match=r'iteration 4 \(epoch 1.*2 bad steps in a row'):
         runner.train()

@@ -82,7 +82,9 @@ class NonFiniteGuardHook(Hook):
 
     priority = 'ABOVE_NORMAL'  # before the checkpoint and logger hooks
 
-    def __init__(self, max_skips: int = 0, check_grad_norm: bool = True,
+    def __init__(self,
+                 max_skips: int = 0,
+                 check_grad_norm: bool = True,
                  enable: bool = True) -> None:
         if max_skips < 0:
             raise ValueError(f'max_skips must be >= 0, got {max_skips}')
@@ -97,9 +99,11 @@ class NonFiniteGuardHook(Hook):
     # -- wrapping the optimizer wrapper --------------------------------------
     def before_train(self, runner) -> None:
         if not self.enable:
-            print_log('NonFiniteGuardHook is off: a NaN/inf loss will not '
-                      'stop training', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                'NonFiniteGuardHook is off: a NaN/inf loss will not '
+                'stop training',
+                logger='current',
+                level=logging.WARNING)
             return
         for wrapper in _wrappers(runner.optim_wrapper):
             if getattr(wrapper, '_nonfinite_guard', None) is self:
@@ -114,8 +118,8 @@ class NonFiniteGuardHook(Hook):
         update_params = wrapper.update_params
 
         def guarded(loss, *args, **kwargs):
-            bad = torch.tensor(0. if _is_finite(loss) else 1.,
-                               device=loss.device)
+            bad = torch.tensor(
+                0. if _is_finite(loss) else 1., device=loss.device)
             if get_world_size() > 1:  # every rank skips, or none
                 all_reduce(bad, op='sum')
             if bad.item() > 0:
@@ -145,17 +149,24 @@ class NonFiniteGuardHook(Hook):
         wrapper._clip_grad = guarded
 
     # -- per iteration -------------------------------------------------------
-    def before_train_iter(self, runner, batch_idx: int,
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
                           data_batch=None) -> None:
         self._reason = None
         # kept to undo the forward pass (teacher, queue, BN) of a skipped step
         if self.enable and self.max_skips > 0:
             model = runner.model.module if is_model_wrapper(
                 runner.model) else runner.model
-            self._snapshot = {k: v.detach().clone()
-                              for k, v in model.state_dict().items()}
+            self._snapshot = {
+                k: v.detach().clone()
+                for k, v in model.state_dict().items()
+            }
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
                          outputs=None) -> None:
         if not self.enable:
             return
@@ -173,8 +184,8 @@ class NonFiniteGuardHook(Hook):
             last = runner.message_hub.get_info('last_ckpt')
             raise NonFiniteLossError(
                 f'non-finite loss at {where}: {what}. Training stopped; the '
-                'step was not applied and no checkpoint of it was written'
-                + (f'; last checkpoint: {last}' if last else '') +
+                'step was not applied and no checkpoint of it was written' +
+                (f'; last checkpoint: {last}' if last else '') +
                 (f' ({self.bad_in_a_row} bad steps in a row, max_skips='
                  f'{self.max_skips})' if self.max_skips else '') + '.')
         self.skipped += 1
@@ -186,7 +197,8 @@ class NonFiniteGuardHook(Hook):
         print_log(
             f'skipped a non-finite step at {where}: {what} '
             f'({self.bad_in_a_row} in a row, max_skips={self.max_skips})',
-            logger='current', level=logging.WARNING)
+            logger='current',
+            level=logging.WARNING)
 
 
 @HOOKS.register_module()
@@ -205,8 +217,9 @@ class FiniteCheckpointHook(CheckpointHook):
             last = runner.message_hub.get_info('last_ckpt')
             print_log(
                 f'checkpoint of step {step} NOT written: the model state '
-                'holds NaN or inf; the last finite checkpoint is kept'
-                + (f' ({last})' if last else ''), logger='current',
+                'holds NaN or inf; the last finite checkpoint is kept' +
+                (f' ({last})' if last else ''),
+                logger='current',
                 level=logging.ERROR)
             return
         super()._save_checkpoint_with_step(runner, step, meta)

@@ -34,8 +34,11 @@ def get_rng_state() -> dict:
     _, keys, pos, has_gauss, gauss = np.random.get_state()
     state = dict(
         python=random.getstate(),
-        numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=pos,
-                   has_gauss=has_gauss, gauss=gauss),
+        numpy=dict(
+            keys=torch.from_numpy(keys.astype(np.int64)),
+            pos=pos,
+            has_gauss=has_gauss,
+            gauss=gauss),
         torch=torch.get_rng_state())
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         state['cuda'] = torch.cuda.get_rng_state_all()
@@ -62,12 +65,14 @@ def set_rng_state(state: dict) -> None:
             print_log(
                 f'checkpoint holds {len(cuda)} CUDA generator states, this '
                 f'process sees {torch.cuda.device_count()} devices: CUDA '
-                'random state not restored', logger='current',
+                'random state not restored',
+                logger='current',
                 level=logging.WARNING)
 
 
-def restore_rng_state(meta: dict, rank: int, source: str = 'checkpoint'
-                      ) -> bool:
+def restore_rng_state(meta: dict,
+                      rank: int,
+                      source: str = 'checkpoint') -> bool:
     """Restore ``rank``'s state from checkpoint ``meta``; warn and return
     False when the checkpoint predates it (or holds fewer ranks)."""
     states: Optional[Sequence[dict]] = meta.get(RNG_KEY)
@@ -76,13 +81,16 @@ def restore_rng_state(meta: dict, rank: int, source: str = 'checkpoint'
             f'{source} holds no random state (written before airl_mm saved '
             'it): the resumed run draws new augmentations and random '
             'choices from here on, so it will not repeat the interrupted '
-            'run exactly', logger='current', level=logging.WARNING)
+            'run exactly',
+            logger='current',
+            level=logging.WARNING)
         return False
     if rank >= len(states):
         print_log(
             f'{source} holds the random state of {len(states)} processes, '
             f'this is rank {rank}: it keeps its freshly seeded state',
-            logger='current', level=logging.WARNING)
+            logger='current',
+            level=logging.WARNING)
         return False
     set_rng_state(states[rank])
     return True
@@ -91,10 +99,12 @@ def restore_rng_state(meta: dict, rank: int, source: str = 'checkpoint'
 def sample_seeds(key: Sequence[int]) -> List[int]:
     """Seeds for Python, NumPy and torch from the non-negative ints
     ``key`` (e.g. ``(seed, epoch, index, n)``)."""
-    words = np.random.SeedSequence([int(k) for k in key]).generate_state(
-        4, np.uint32)
-    return [int(words[0]), int(words[1]),
-            (int(words[2]) << 32 | int(words[3])) & (2**63 - 1)]
+    words = np.random.SeedSequence([int(k) for k in key
+                                    ]).generate_state(4, np.uint32)
+    return [
+        int(words[0]),
+        int(words[1]), (int(words[2]) << 32 | int(words[3])) & (2**63 - 1)
+    ]
 
 
 def seed_everything_from(key: Sequence[int]) -> None:
@@ -163,8 +173,10 @@ class PerSampleSeedSampler(torch.utils.data.Sampler):
         seed (int, optional): The run's seed (given by the Runner).
     """
 
-    def __init__(self, sampler: dict, dataset, seed: Optional[int] = None
-                 ) -> None:
+    def __init__(self,
+                 sampler: dict,
+                 dataset,
+                 seed: Optional[int] = None) -> None:
         self.sampler = DATA_SAMPLERS.build(
             sampler, default_args=dict(dataset=dataset, seed=seed))
         self.seed = 0 if seed is None else int(seed) % 2**63
@@ -215,7 +227,8 @@ def seed_per_sample(dataloader_cfg: dict) -> dict:
         print_log(
             'train_dataloader: augmentations not seeded per sample (needs '
             'dataset and sampler configs and no batch_sampler); a resumed '
-            'run will draw different augmentations', logger='current',
+            'run will draw different augmentations',
+            logger='current',
             level=logging.WARNING)
         return cfg
     cfg['dataset'] = dict(type='PerSampleSeedDataset', dataset=dataset)
