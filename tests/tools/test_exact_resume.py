@@ -64,12 +64,12 @@ def assert_same_run(ckpt_a, ckpt_b):
         assert a['meta'][k] == b['meta'][k], k
 
 
-def kill_and_resume(env, config, work_dir, kill_after):
+def kill_and_resume(env, config, work_dir, kill_after, *resume_args):
     code, log = run_train(env, config, work_dir, '--cfg-options',
                           f'custom_hooks.2.iters={kill_after}',
                           'custom_hooks.2.sigkill=True')
     assert code == -signal.SIGKILL, log[-3000:]
-    code, log = run_train(env, config, work_dir, '--resume')
+    code, log = run_train(env, config, work_dir, '--resume', *resume_args)
     assert code == 0, log[-3000:]
     assert 'random state restored' in log
     return log
@@ -78,8 +78,12 @@ def kill_and_resume(env, config, work_dir, kill_after):
 def test_iteration_based_run_killed_and_resumed_is_identical(
         subprocess_env, trained_pair, tmp_path):
     killed = tmp_path / 'killed'
-    # killed after iteration 3, a checkpoint after iteration 2
-    kill_and_resume(subprocess_env, TINY, killed, kill_after=3)
+    # killed after iteration 3, a checkpoint after iteration 2; resumed
+    # with another seed in the config: the checkpoint's seed (0) is taken,
+    # for the data order and the augmentations too
+    log = kill_and_resume(subprocess_env, TINY, killed, 3, '--cfg-options',
+                          'randomness.seed=5')
+    assert 'random seed in the checkpoint "0"' in log
     assert (killed /
             'last_checkpoint').read_text().strip().endswith('iter_4.pth')
     start = torch.load(killed / 'start_rank0.pth', weights_only=False)

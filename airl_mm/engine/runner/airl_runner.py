@@ -77,6 +77,7 @@ class AirlRunner(Runner):
         if isinstance(self._train_dataloader, dict):
             self._train_dataloader = seed_per_sample(self._train_dataloader)
         loop = super().build_train_loop(loop)
+        self._loader_seed = self.seed  # the seed its sampler was built with
         loader = getattr(loop, 'dataloader', None)
         if isinstance(loader, torch.utils.data.DataLoader):
             # worker base seeds drawn from the global generator would make
@@ -104,8 +105,12 @@ class AirlRunner(Runner):
         super().resume(filename, *args, **kwargs)
         meta, name = self._loaded_meta
         sampler = getattr(self.train_dataloader, 'sampler', None)
-        if hasattr(sampler, 'set_seed'):  # the checkpoint's seed may differ
-            sampler.set_seed(self.seed)
+        built_with = getattr(self, '_loader_seed', self.seed)
+        if hasattr(sampler, 'set_seed') and self.seed != built_with:
+            # mmengine took the checkpoint's seed; the sampler follows
+            sampler.set_seed(self.seed + (
+                get_rank() if self._randomness_cfg.get('diff_rank_seed')
+                else 0))
         # last, so that nothing in resume() draws from the restored state
         if restore_rng_state(meta, get_rank(), source=str(name)):
             self.logger.info(f'random state restored from {name}')

@@ -112,7 +112,9 @@ def seed_everything_from(key: Sequence[int]) -> None:
     py, npy, th = sample_seeds(key)
     random.seed(py)
     np.random.seed(npy)
-    torch.manual_seed(th)
+    # the CPU generator only: augmentations run on the CPU, and seeding
+    # CUDA here would queue a seed for a device not yet initialised
+    torch.default_generator.manual_seed(th)
 
 
 @DATASETS.register_module()
