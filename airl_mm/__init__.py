@@ -26,9 +26,12 @@ def register_all_modules() -> None:
     The glue comes first: importing mmselfsup's models before it raises
     ``KeyError: 'ResLayerExtraNorm is already registered'``.
     """
-    from . import compat
-    compat.apply()
-    from . import datasets, engine, models  # noqa: F401  (register)
+    # import_module, not ``from . import``: the latter first probes
+    # hasattr(package, name), which calls __getattr__ below: endless loop.
+    import importlib
+    importlib.import_module(f'{__name__}.compat').apply()
+    for name in ('datasets', 'engine', 'models'):  # register
+        importlib.import_module(f'{__name__}.{name}')
 
 
 def _parent_of_light_import() -> bool:
