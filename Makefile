@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
 
-.PHONY: env demo test test-fast lint normrescale-demo prune-envs
+.PHONY: env demo test test-fast lint normrescale-demo collapse-demo prune-envs
 
 env:
 	@tools/setup_env.sh
@@ -23,6 +23,9 @@ lint: env
 
 normrescale-demo: env
 	$(PY) tools/analysis/normrescale_demo.py
+
+collapse-demo: env
+	$(PY) tools/analysis/collapse_demo.py
 
 prune-envs:
 	@tools/setup_env.sh --prune
