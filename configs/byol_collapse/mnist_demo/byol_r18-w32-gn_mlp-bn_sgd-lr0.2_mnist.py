@@ -20,7 +20,7 @@ blur = dict(type='RandomGaussianBlur', sigma_min=0.1, sigma_max=1.0, prob=0.5)
 view_pipeline = [crop, {{_base_.jitter}}, {{_base_.gray}}, blur]
 train_dataloader = dict(
     batch_size=64,
-    num_workers=2,
+    num_workers=1,
     dataset=dict(
         _delete_=True,
         type='MNISTDigits',
@@ -30,7 +30,7 @@ train_dataloader = dict(
             dict(type='PackSelfSupInputs', meta_keys=['img_shape'])
         ]))
 
-max_epochs = 10
+max_epochs = 6
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, by_epoch=True,
          begin=0, end=max_epochs, convert_to_iter_based=True)
