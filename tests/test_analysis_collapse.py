@@ -4,10 +4,10 @@ import json
 import numpy as np
 import pytest
 import torch
+from tool_loader import load_tool
 
 from airl_mm.analysis.collapse import collapse_metrics, effective_rank
 from airl_mm.analysis.curves import curves_of, load_curves, plot_curves
-from tool_loader import load_tool
 
 
 def np_metrics(views):

@@ -12,6 +12,8 @@ import os.path as osp
 import time
 from typing import Dict, List, Optional
 
+import numpy as np
+
 from ..analysis.curves import load_curves, plot_curves
 from ..fileio import atomic_write_text
 from .common import read_scalars, run_training
@@ -41,8 +43,9 @@ def schedule_options(epochs: int) -> List[str]:
 
 
 def summarise(records: List[dict]) -> Dict[str, Optional[float]]:
-    """Last logged value of each table key, the peak and last layer1 rate
-    relative to the base lr, and the first and last online kNN top-1."""
+    """Last logged value of each table key, the median and largest layer1
+    rate relative to the schedule's lr (LARS' local factor, 1 without
+    LARS), and the first and last online kNN top-1."""
 
     def values(key):
         return [r[key] for r in records if key in r]
@@ -51,8 +54,9 @@ def summarise(records: List[dict]) -> Dict[str, Optional[float]]:
         k: (values(k) or [None])[-1] for k in TABLE_KEYS}
     ratios = [r['lr/layer1'] / r['lr'] for r in records
               if 'lr/layer1' in r and r.get('lr')]
-    row['layer1_rate_peak'] = max(ratios) if ratios else None
-    row['layer1_rate_last'] = ratios[-1] if ratios else None
+    row['layer1_factor_median'] = (float(np.median(ratios)) if ratios
+                                   else None)
+    row['layer1_factor_max'] = max(ratios) if ratios else None
     knn = values('knn_top1')
     row['knn_first'] = knn[0] if knn else None
     row['knn_last'] = knn[-1] if knn else None
@@ -67,7 +71,7 @@ def format_table(rows: List[dict]) -> str:
 
     lines = [
         '| run | minutes | loss | z_std x sqrt(d) | pos cos | neg cos | '
-        'RankMe | teacher z_std x sqrt(d) | layer1 rate / lr (peak, last) '
+        'RankMe | teacher z_std x sqrt(d) | layer1 rate / lr (median, max) '
         '| kNN top-1 % (start -> end) |',
         '| --- |' + ' ---: |' * 9
     ]
@@ -77,8 +81,8 @@ def format_table(rows: List[dict]) -> str:
             f"{f(r['z_std_ratio'], '.3f')} | {f(r['pos_cos'], '.3f')} | "
             f"{f(r['neg_cos'], '.3f')} | {f(r['rank'], '.1f')} | "
             f"{f(r['teacher_z_std_ratio'], '.3f')} | "
-            f"{f(r['layer1_rate_peak'], '.3g')}, "
-            f"{f(r['layer1_rate_last'], '.3g')} | "
+            f"{f(r['layer1_factor_median'], '.3g')}, "
+            f"{f(r['layer1_factor_max'], '.3g')} | "
             f"{f(r['knn_first'], '.1f')} -> {f(r['knn_last'], '.1f')} |")
     return '\n'.join(lines)
 

@@ -10,11 +10,11 @@ import math
 import os.path as osp
 
 import pytest
+from data_builders import make_stl10
 from mmengine.config import Config
 
 from airl_mm.engine.runner import AirlRunner
 from airl_mm.engine.runner.train import build_train_cfg
-from data_builders import make_stl10
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
@@ -97,9 +97,17 @@ def shrink(cfg: Config, stl10_root: str) -> None:
             hook.k = 4
 
 
+@pytest.fixture
+def fast_config_dump(monkeypatch):
+    """The Runner logs and dumps its config through yapf (seconds per
+    Runner on 2 cores); these tests read neither."""
+    monkeypatch.setattr(Config, 'pretty_text',
+                        property(lambda self: repr(self._cfg_dict)))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('config', CONFIGS)
-def test_config_trains_one_step(config, tmp_path):
+def test_config_trains_one_step(config, tmp_path, fast_config_dump):
     make_stl10(tmp_path / 'stl10', n_train=8, n_test=8, n_unlabeled=4)
     cfg = build_train_cfg(osp.join(ROOT, config),
                           work_dir=str(tmp_path / 'work'))

@@ -1,10 +1,10 @@
 """STL10 reads the binary release layout (a tiny one the test writes)."""
 import numpy as np
 import pytest
+from data_builders import make_stl10
 from mmselfsup.registry import DATASETS
 
 from airl_mm.datasets import STL10, read_stl10_images, write_stl10_split
-from data_builders import make_stl10
 
 
 def test_binary_layout_is_channel_planes_column_major(tmp_path):

@@ -28,12 +28,38 @@ def submodule(model: nn.Module, path: str, field: str) -> nn.Module:
                          f'such module (children: {top})') from None
 
 
-def logger_interval(runner, default: int = 50) -> int:
-    """The interval of the runner's LoggerHook (the default without one)."""
+def logger_hook(runner) -> Optional[LoggerHook]:
+    """The runner's LoggerHook, if any."""
     for hook in runner.hooks:
         if isinstance(hook, LoggerHook):
-            return hook.interval
-    return default
+            return hook
+    return None
+
+
+def logger_interval(runner, default: int = 50) -> int:
+    """The interval of the runner's LoggerHook (the default without one)."""
+    hook = logger_hook(runner)
+    return default if hook is None else hook.interval
+
+
+def logged_after(runner, batch_idx: int, interval: int) -> bool:
+    """Whether a LoggerHook with ``interval`` logs after this iteration.
+
+    Its rule: every ``interval`` iterations of the loop's own count
+    (``batch_idx``: within the epoch for epoch-based loops), plus the last
+    one of an epoch unless ``ignore_last``. Scalars other than losses are
+    logged as their latest value, so a hook that updates them on exactly
+    these iterations has every logged value fresh.
+    """
+    if (batch_idx + 1) % interval == 0:
+        return True
+    hook = logger_hook(runner)
+    ignore_last = True if hook is None else hook.ignore_last
+    try:
+        length = len(runner.train_dataloader)
+    except (AttributeError, TypeError):
+        return False
+    return batch_idx + 1 == length and (not ignore_last or length <= interval)
 
 
 def first_tensor(output) -> torch.Tensor:
@@ -63,9 +89,10 @@ class CollapseMonitorHook(Hook):
     Each process computes on its own batch; the LoggerHook prints rank 0's.
 
     Args:
-        interval (int, optional): Every ``interval`` iterations; the
-            LoggerHook's interval when None (values are read at logging
-            time, so matching it logs every value). Defaults to None.
+        interval (int, optional): On the iterations a LoggerHook with this
+            interval logs (:func:`logged_after`); the LoggerHook's own
+            interval when None, so that every logged value is this
+            iteration's. Defaults to None.
         student (str): Module path of the student output to watch, e.g.
             ``'neck'`` (projections) or ``'predictor'`` (MoCoV2Plus) /
             ``'head.predictor'`` (BYOL). Defaults to ``'neck'``.
@@ -118,7 +145,7 @@ class CollapseMonitorHook(Hook):
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         self._outputs = {}
-        self._recording = self.every_n_train_iters(runner, self.interval)
+        self._recording = logged_after(runner, batch_idx, self.interval)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:

@@ -6,9 +6,9 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmselfsup.registry import HOOKS
 
-from ..optimizers.lars_constructor import (excluded_by_type,
-                                           owned_parameters, under)
-from .collapse_monitor import logger_interval, submodule, unwrap
+from ..optimizers.lars_constructor import (excluded_by_type, owned_parameters,
+                                           under)
+from .collapse_monitor import logged_after, logger_interval, submodule, unwrap
 
 
 def effective_lr(param: torch.Tensor, grad: torch.Tensor, group: dict,
@@ -63,8 +63,9 @@ class LayerwiseLRHook(Hook):
         layers (list[str] | dict[str, str]): Module paths of the layers
             (``['backbone.layer1', 'backbone.layer2', 'neck']``), or a dict
             ``{alias: path}``. Defaults to the ResNet stages and the neck.
-        interval (int, optional): Every ``interval`` iterations; the
-            LoggerHook's interval when None. Defaults to None.
+        interval (int, optional): On the iterations a LoggerHook with this
+            interval logs; the LoggerHook's own interval when None.
+            Defaults to None.
     """
 
     priority = 'NORMAL'
@@ -101,7 +102,7 @@ class LayerwiseLRHook(Hook):
 
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
-        self._due = self.every_n_train_iters(runner, self.interval)
+        self._due = logged_after(runner, batch_idx, self.interval)
 
     def _log(self, optimizer, args, kwargs) -> None:
         if not self._due:

@@ -128,4 +128,5 @@ class LARSOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                        and not under(path, self.lars_modules))
             group['lars_exclude'] = by_type or outside
             if by_type and self.base_wd is not None:
-                group['weight_decay'] = self.base_wd * self.norm_bias_decay_mult
+                group['weight_decay'] = (self.base_wd *
+                                         self.norm_bias_decay_mult)
