@@ -2,6 +2,7 @@
 all three diagnostics hooks under 2-process CPU training."""
 import copy
 import json
+import logging
 import math
 import random
 import subprocess
@@ -132,7 +133,7 @@ def test_collapse_warning(monkeypatch):
     one_step(model, hook, [img, img])
     assert len(messages) == 1
     assert 'collapsing' in messages[0][0]
-    assert messages[0][1]['level'] == 30  # WARNING
+    assert messages[0][1]['level'] == logging.WARNING
     messages.clear()
     one_step(model, hook, [torch.randn(8, 3, 32, 32)] * 2)
     assert messages == []

@@ -1,4 +1,5 @@
 """Is my run collapsing? Collapse metrics of the step's own projections."""
+import logging
 import math
 from typing import Dict, List, Optional
 
@@ -172,7 +173,7 @@ class CollapseMonitorHook(Hook):
                 f'CollapseMonitorHook: iteration {runner.iter + 1}: the '
                 f'student projections are collapsing: z_std * sqrt(d) = '
                 f'{ratio:.4f} < {self.warn_std_ratio} (about 1 when spread)',
-                logger='current', level=30)
+                logger='current', level=logging.WARNING)
         self._warned = low
 
     def after_train(self, runner) -> None:
