@@ -32,11 +32,15 @@ def norm_or_1d(model):
     return out
 
 
-def test_real_resnet50_byol_lars_groups():
-    """The released LARS config on a real ResNet-50 + MLPs: every BN
+@pytest.mark.parametrize('config, linears', [
+    ('byol_r50_200e_lars.py', (4, 2)),  # student / teacher linear layers
+    ('mocov2plus_r50_200e_lars.py', (4, 2)),
+])
+def test_real_resnet50_lars_groups(config, linears):
+    """The released LARS configs on a real ResNet-50 + MLPs: every BN
     parameter and bias excluded (no decay), every conv/linear weight
     adapted (decay 1e-6); the same groups as the former name-based rules."""
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'byol_r50_200e_lars.py'))
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', config))
     model = revert_sync_batchnorm(MODELS.build(cfg.model))
     groups = groups_by_name(model, build_optim_wrapper(model,
                                                        cfg.optim_wrapper))
@@ -44,10 +48,11 @@ def test_real_resnet50_byol_lars_groups():
     weights = {n for n, m in model.named_modules()
                if isinstance(m, (nn.Conv2d, nn.Linear))}
     assert len(groups) == sum(p.requires_grad for p in model.parameters())
-    # the student's 53 convs and 4 linear layers, nothing else
+    # the student's 53 convs and linear layers, nothing else
     assert {n for n, g in groups.items() if not g['lars_exclude']} == {
-        f'{m}.weight' for m in weights if not m.startswith('target_net')}
-    assert len(weights) == (53 + 4) + (53 + 2)  # teacher: no predictor
+        f'{m}.weight' for m in weights
+        if not m.startswith(('target_net', 'teacher'))}
+    assert len(weights) == (53 + linears[0]) + (53 + linears[1])
     for name, g in groups.items():
         if name in special:
             assert g['lars_exclude'] is True and g['weight_decay'] == 0, name
