@@ -5,7 +5,9 @@ _apply_host_glue()
 
 from .hooks import (MomentumAscendingHook, ascending_momentum,
                     set_teacher_momentum)
+from .optimizers import LARSOptimWrapperConstructor
 from .runner import AirlRunner
 
-__all__ = ['AirlRunner', 'MomentumAscendingHook', 'ascending_momentum',
+__all__ = ['AirlRunner', 'LARSOptimWrapperConstructor',
+           'MomentumAscendingHook', 'ascending_momentum',
            'set_teacher_momentum']
