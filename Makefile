@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
 
-.PHONY: env demo test test-fast lint format normrescale-demo prune-envs
+.PHONY: env demo test test-fast lint format normrescale-demo collapse-demo prune-envs
 
 env:
 	@tools/setup_env.sh
@@ -31,6 +31,9 @@ format: env
 
 normrescale-demo: env
 	$(PY) tools/analysis/normrescale_demo.py
+
+collapse-demo: env
+	$(PY) tools/analysis/collapse_demo.py
 
 prune-envs:
 	@tools/setup_env.sh --prune

@@ -6,8 +6,9 @@ _apply_host_glue()
 from .hooks import (FiniteCheckpointHook, MomentumAscendingHook,
                     NonFiniteGuardHook, NonFiniteLossError, ascending_momentum,
                     set_teacher_momentum)
+from .optimizers import LARSOptimWrapperConstructor
 from .runner import AirlRunner
 
-__all__ = ['AirlRunner', 'FiniteCheckpointHook', 'MomentumAscendingHook',
-           'NonFiniteGuardHook', 'NonFiniteLossError', 'ascending_momentum',
-           'set_teacher_momentum']
+__all__ = ['AirlRunner', 'FiniteCheckpointHook', 'LARSOptimWrapperConstructor',
+           'MomentumAscendingHook', 'NonFiniteGuardHook', 'NonFiniteLossError',
+           'ascending_momentum', 'set_teacher_momentum']

@@ -5,5 +5,6 @@ _apply_host_glue()
 
 from .algorithms import MoCoV2Plus
 from .heads import SymmetricContrastiveHead
+from .necks import MLPNeck
 
-__all__ = ['MoCoV2Plus', 'SymmetricContrastiveHead']
+__all__ = ['MLPNeck', 'MoCoV2Plus', 'SymmetricContrastiveHead']

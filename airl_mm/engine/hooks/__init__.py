@@ -1,10 +1,13 @@
+from .collapse_monitor import CollapseMonitorHook
+from .layerwise_lr import LayerwiseLRHook
 from .momentum_ascending import (MomentumAscendingHook, ascending_momentum,
                                  set_teacher_momentum, teacher_emas)
 from .nonfinite_guard import (FiniteCheckpointHook, NonFiniteGuardHook,
                               NonFiniteLossError, non_finite_terms,
                               state_is_finite)
+from .online_knn import OnlineKNNHook
 
-__all__ = ['FiniteCheckpointHook', 'MomentumAscendingHook',
-           'NonFiniteGuardHook', 'NonFiniteLossError', 'ascending_momentum',
-           'non_finite_terms', 'set_teacher_momentum', 'state_is_finite',
-           'teacher_emas']
+__all__ = ['CollapseMonitorHook', 'FiniteCheckpointHook', 'LayerwiseLRHook',
+           'MomentumAscendingHook', 'NonFiniteGuardHook', 'NonFiniteLossError',
+           'OnlineKNNHook', 'ascending_momentum', 'non_finite_terms',
+           'set_teacher_momentum', 'state_is_finite', 'teacher_emas']

@@ -1,11 +1,16 @@
 # LARS for batch 4096 (lr 0.3 x 4096 / 256 = 4.8, wd 1e-6, momentum 0.9,
-# eta 0.001); every BN parameter and every bias: no weight decay, no LARS
-# adaptation. 10-epoch linear warm-up, then cosine to 0, 200 epochs.
+# eta 0.001); every norm parameter and every bias: no weight decay, no LARS
+# adaptation (found by module type and shape). 10-epoch linear warm-up,
+# then cosine to 0, 200 epochs.
 _base_ = './lars_bn-bias-excluded.py'
 
+# Its parts, not the whole: the whole carries the _delete_ that replaces a
+# base's SGD optim_wrapper, which would stay in this one (nothing to
+# replace here) and reach OptimWrapper as an argument.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer={{_base_.lars_optim_wrapper.optimizer}},
+    constructor={{_base_.lars_optim_wrapper.constructor}},
     paramwise_cfg={{_base_.lars_optim_wrapper.paramwise_cfg}})
 
 param_scheduler = [

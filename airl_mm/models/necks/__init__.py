@@ -1,0 +1,3 @@
+from .mlp_neck import MLPNeck
+
+__all__ = ['MLPNeck']
