@@ -62,7 +62,8 @@ def knn_accuracy(train_feats: torch.Tensor,
     weighted by ``exp(sim / T)`` (InstDisc / DINO). mmselfsup's function
     splits the test set into 100 chunks and fails on fewer than 100 test
     samples; a smaller test set is repeated (which leaves the accuracy
-    unchanged) to reach 100.
+    unchanged) to reach 100, and fewer than ``min(5, k)`` classes are
+    padded with empty ones (its top-5 needs them).
     """
     from mmselfsup.evaluation.functional import knn_eval
     train_labels = torch.as_tensor(np.asarray(train_labels), dtype=torch.long)
@@ -73,10 +74,14 @@ def knn_accuracy(train_feats: torch.Tensor,
         raise ValueError('test features and labels differ in length')
     if num_classes is None:
         num_classes = int(max(train_labels.max(), test_labels.max())) + 1
+    # knn_eval also ranks top-5 over min(5, k) classes; classes that get no
+    # vote never win top-1, so padding to that many changes nothing.
+    k = min(k, len(train_feats))
+    num_classes = max(num_classes, min(5, k))
     repeat = -(-100 // len(test_labels))  # ceil
     top1, _ = knn_eval(train_feats.float(), train_labels,
                        test_feats.float().repeat(repeat, 1),
                        test_labels.repeat(repeat),
-                       k=min(k, len(train_feats)), T=temperature,
+                       k=k, T=temperature,
                        num_classes=num_classes)
     return float(top1)

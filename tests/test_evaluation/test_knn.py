@@ -38,3 +38,10 @@ def test_knn_accuracy_matches_numpy(n_test):
 def test_knn_accuracy_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match='differ in length'):
         knn_accuracy(torch.ones(3, 2), [0, 1], torch.ones(2, 2), [0, 1])
+
+
+def test_knn_accuracy_with_fewer_classes_than_top5_needs():
+    feats = torch.tensor([[1., 0.], [0.9, 0.1], [0., 1.], [0.1, 0.9]])
+    labels = [0, 0, 1, 1]
+    assert knn_accuracy(feats, labels, feats, labels, k=3) == 100.0
+    assert knn_accuracy(feats, [0] * 4, feats, [0] * 4, k=20) == 100.0
