@@ -5,7 +5,9 @@ _apply_host_glue()
 
 from .hooks import (MomentumAscendingHook, ascending_momentum,
                     set_teacher_momentum)
+from .precision import AmpFp32LossOptimWrapper, AutocastOptimWrapper
 from .runner import AirlRunner
 
-__all__ = ['AirlRunner', 'MomentumAscendingHook', 'ascending_momentum',
+__all__ = ['AirlRunner', 'AmpFp32LossOptimWrapper', 'AutocastOptimWrapper',
+           'MomentumAscendingHook', 'ascending_momentum',
            'set_teacher_momentum']
