@@ -4,12 +4,12 @@ from ..compat import apply as _apply_host_glue
 _apply_host_glue()
 
 from .mnist_digits import MNISTDigits, load_mnist_digits, split_indices
-from .transforms import (FastColorJitter, FastRandomGaussianBlur,
-                         FastRandomGrayscale, FastRandomResizedCrop,
-                         FastRandomSolarize)
+from .transforms import (FastColorJitter, FastRandomFlip,
+                         FastRandomGaussianBlur, FastRandomGrayscale,
+                         FastRandomResizedCrop, FastRandomSolarize)
 
 __all__ = [
     'MNISTDigits', 'load_mnist_digits', 'split_indices', 'FastColorJitter',
-    'FastRandomGaussianBlur', 'FastRandomGrayscale', 'FastRandomResizedCrop',
-    'FastRandomSolarize'
+    'FastRandomFlip', 'FastRandomGaussianBlur', 'FastRandomGrayscale',
+    'FastRandomResizedCrop', 'FastRandomSolarize'
 ]

@@ -10,6 +10,7 @@ crop = dict(
     size=224,
     scale=(0.08, 1.),
     backend='pillow')
+flip = dict(type='FastRandomFlip', prob=0.5)
 jitter = dict(
     type='RandomApply',
     transforms=[
@@ -30,7 +31,7 @@ blur = dict(
     type='FastRandomGaussianBlur', sigma_min=0.1, sigma_max=2.0, prob=0.5)
 solarize = dict(type='FastRandomSolarize', threshold=128, prob=0.2)
 
-view_pipeline = [crop, {{_base_.flip}}, jitter, gray, blur, solarize]
+view_pipeline = [crop, flip, jitter, gray, blur, solarize]
 train_dataloader = dict(dataset=dict(pipeline=[
     {{_base_.load}},
     dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
