@@ -39,15 +39,18 @@ from mmselfsup.registry import TRANSFORMS
 from PIL import Image
 
 # Largest per-pixel difference (uint8 levels) from the reference for the
-# same random draws, and the largest mean difference, per step (see above).
+# same random draws, and the largest mean difference, per step (see above);
+# for a whole Table-5 view ('pipeline': the steps' differences compound) the
+# 99th percentile and the mean.
 TOLERANCE: Dict[str, Tuple[int, float]] = {
-    'crop': (1, 0.1),
+    'pipeline': (8, 1.0),
+    'crop': (1, 0.3),
     'solarize': (0, 0.0),
     'brightness': (1, 0.01),
     'contrast': (1, 0.05),
     'saturation': (1, 0.05),
     'gray': (1, 0.6),
-    'hue': (16, 0.6),
+    'hue': (16, 1.0),
     'blur': (3, 0.5),
 }
 
