@@ -8,7 +8,7 @@ precision, measured side by side in one run.
   machine slows both alike.
 - P1: a MoCo v2+ (and S-MoCo v2+) train step over mmselfsup's BYOL step with
   the same backbone, batch, projector and predictor (SGD, synthetic
-  images).
+  images; CPU time per step on CPU, wall time on a GPU).
 - P3 (on a GPU, or with ``p3=True``): MoCo v2+ with bf16 autocast +
   channels_last over fp32, and the full loop (DataLoader workers running
   the fast pipeline) over the same step fed pre-made device tensors.
@@ -267,17 +267,21 @@ def time_steps(models: Dict[str, tuple], batch: dict, s: Settings,
     steps = steps or s.steps
     times = {name: [] for name in models}
     mem = {name: 0. for name in models}
+    # On CPU, the process's CPU time: other load on the machine then slows
+    # every model alike (with one thread, CPU time = compute time).
+    clock = time.perf_counter if s.device.startswith('cuda') else \
+        time.process_time
     for r in range(s.warmup + s.repeats):
         for name, (model, wrapper) in models.items():
             if s.device.startswith('cuda'):
                 torch.cuda.reset_peak_memory_stats()
             _sync(s.device)
-            t0 = time.perf_counter()
+            t0 = clock()
             for _ in range(steps):
                 model.train_step(batch, wrapper)
             _sync(s.device)
             if r >= s.warmup:
-                times[name].append((time.perf_counter() - t0) / steps)
+                times[name].append((clock() - t0) / steps)
             if s.device.startswith('cuda'):
                 mem[name] = max(mem[name],
                                 torch.cuda.max_memory_allocated() / 2**20)
@@ -350,6 +354,8 @@ def run(s: Settings, progress: Callable[[str], None] = print) -> dict:
     """Measure everything ``s`` asks for; returns the JSON-ready results."""
     from mmengine.logging import MessageHub, MMLogger
     torch.set_num_threads(s.threads)
+    if s.device.startswith('cuda'):
+        torch.backends.cudnn.benchmark = True  # as training would
     # Quiet init_weights reports; BYOL's cosine EMA reads max_iters.
     MMLogger.get_instance('airl_speed', log_level='WARNING')
     MessageHub.get_current_instance().update_info('max_iters', 10**6)
