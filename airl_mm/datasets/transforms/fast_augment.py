@@ -49,7 +49,7 @@ TOLERANCE: Dict[str, Tuple[int, float]] = {
     'brightness': (1, 0.01),
     'contrast': (1, 0.05),
     'saturation': (1, 0.05),
-    'gray': (1, 0.6),
+    'gray': (1, 0.05),
     'hue': (16, 1.0),
     'blur': (3, 0.5),
 }
