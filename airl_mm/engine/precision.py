@@ -34,6 +34,17 @@ def _to_fp32(x: Any) -> Any:
     return x
 
 
+def _any_cuda(x: Any) -> bool:
+    """Whether ``x`` holds a CUDA tensor (also in lists/tuples/dicts)."""
+    if torch.is_tensor(x):
+        return x.is_cuda
+    if isinstance(x, (list, tuple)):
+        return any(_any_cuda(v) for v in x)
+    if isinstance(x, dict):
+        return any(_any_cuda(v) for v in x.values())
+    return False
+
+
 def keep_fp32(model: nn.Module,
               names: Sequence[str] = FP32_MODULES) -> nn.Module:
     """Make the named submodules of ``model`` run in fp32 under autocast.
@@ -63,7 +74,7 @@ def _fp32_forward(forward):
 
     @functools.wraps(forward)
     def wrapped(*args, **kwargs):
-        cuda = any(torch.is_tensor(a) and a.is_cuda for a in args)
+        cuda = _any_cuda(args) or _any_cuda(kwargs)
         with torch.autocast(device_type='cuda' if cuda else 'cpu',
                             enabled=False):
             return forward(*_to_fp32(args), **_to_fp32(kwargs))
