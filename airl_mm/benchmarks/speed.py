@@ -264,16 +264,21 @@ def _sync(device: str) -> None:
 
 
 def time_steps(models: Dict[str, tuple], batch: dict, s: Settings,
-               steps: Optional[int] = None) -> Dict[str, dict]:
+               steps: Optional[int] = None,
+               wall: Optional[bool] = None) -> Dict[str, dict]:
     """Seconds per train step of each ``(model, optim_wrapper)``,
-    interleaved; also the most GPU memory (MiB) a step allocated."""
+    interleaved; also the most GPU memory (MiB) a step allocated.
+
+    ``wall`` (default: on CUDA only) times wall-clock seconds; otherwise
+    the process's CPU time, so that other load on the machine slows every
+    model alike (with one thread, CPU time = compute time).
+    """
     steps = steps or s.steps
     times = {name: [] for name in models}
     mem = {name: 0. for name in models}
-    # On CPU, the process's CPU time: other load on the machine then slows
-    # every model alike (with one thread, CPU time = compute time).
-    clock = time.perf_counter if s.device.startswith('cuda') else \
-        time.process_time
+    if wall is None:
+        wall = s.device.startswith('cuda')
+    clock = time.perf_counter if wall else time.process_time
     for r in range(s.warmup + s.repeats):
         for name, (model, wrapper) in models.items():
             if s.device.startswith('cuda'):
@@ -322,7 +327,8 @@ def p3_measure(paths: List[str], s: Settings) -> dict:
     models = {'fp32': (fp32, make_optim_wrapper(fp32)),
               'bf16 + channels_last': (fast, make_optim_wrapper(fast, True))}
     batch = make_batch(s.batch, s.image_size, s.device)
-    steps = time_steps(models, batch, s)
+    # wall time, as the loop below (whose data workers are other processes)
+    steps = time_steps(models, batch, s, wall=True)
     ips = {k: s.batch / v['seconds_per_step']['median']
            for k, v in steps.items()}
 
