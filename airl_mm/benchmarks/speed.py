@@ -3,7 +3,7 @@ precision, measured side by side in one run.
 
 - P2: images/s per core of the two-view Table-5 pipeline
   (``configs/_base_/datasets/imagenet_byol-sym.py``) over mmselfsup's BYOL
-  pipeline, each in its own forked worker process (one thread) on JPEG
+  pipeline, each in its own worker process (one thread) on JPEG
   photos this module makes; CPU time per image, so other load on the
   machine slows both alike.
 - P1: a MoCo v2+ (and S-MoCo v2+) train step over mmselfsup's BYOL step with
@@ -164,6 +164,7 @@ def build_pipeline(steps: List[dict]) -> Callable:
 
 
 def _pipeline_worker(conn, steps, paths, threads) -> None:
+    import airl_mm  # noqa: F401  (registries; preloaded by the server)
     cv2.setNumThreads(threads)
     torch.set_num_threads(threads)
     pipeline = build_pipeline(steps)
@@ -187,9 +188,15 @@ def summary(values: Sequence[float]) -> Dict[str, float]:
 
 def time_pipelines(configs: Dict[str, object], paths: List[str],
                    s: Settings) -> Dict[str, dict]:
-    """Images/s per core of each pipeline, one forked worker each,
-    interleaved; also each worker's peak RSS (MiB)."""
-    ctx = mp.get_context('fork')
+    """Images/s per core of each pipeline, one worker process each,
+    interleaved; also each worker's peak RSS (MiB).
+
+    The workers fork from a fresh server process that has imported
+    airl_mm: forking the caller itself can hang the child when the caller
+    has already run OpenMP / OpenCV thread pools (as in a test session).
+    """
+    ctx = mp.get_context('forkserver')
+    ctx.set_forkserver_preload(['airl_mm'])
     workers = {}
     try:
         for name, config in configs.items():
@@ -197,6 +204,7 @@ def time_pipelines(configs: Dict[str, object], paths: List[str],
             proc = ctx.Process(target=_pipeline_worker, daemon=True, args=(
                 child, pipeline_cfg(config), paths, s.threads))
             proc.start()
+            child.close()  # a worker that dies then ends recv() (EOFError)
             workers[name] = (proc, parent)
         rates = {name: [] for name in configs}
         for r in range(s.warmup + s.repeats):
