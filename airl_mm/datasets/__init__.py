@@ -5,6 +5,13 @@ _apply_host_glue()
 
 from .mnist_digits import MNISTDigits, load_mnist_digits, split_indices
 from .stl10 import STL10, read_stl10_images, write_stl10_split
+from .transforms import (FastColorJitter, FastRandomFlip,
+                         FastRandomGaussianBlur, FastRandomGrayscale,
+                         FastRandomResizedCrop, FastRandomSolarize)
 
-__all__ = ['MNISTDigits', 'STL10', 'load_mnist_digits', 'read_stl10_images',
-           'split_indices', 'write_stl10_split']
+__all__ = [
+    'MNISTDigits', 'STL10', 'load_mnist_digits', 'read_stl10_images',
+    'split_indices', 'write_stl10_split', 'FastColorJitter',
+    'FastRandomFlip', 'FastRandomGaussianBlur', 'FastRandomGrayscale',
+    'FastRandomResizedCrop', 'FastRandomSolarize'
+]

@@ -7,8 +7,12 @@ from .hooks import (FiniteCheckpointHook, MomentumAscendingHook,
                     NonFiniteGuardHook, NonFiniteLossError, ascending_momentum,
                     set_teacher_momentum)
 from .optimizers import LARSOptimWrapperConstructor
+from .precision import AmpFp32LossOptimWrapper, AutocastOptimWrapper
 from .runner import AirlRunner
 
-__all__ = ['AirlRunner', 'FiniteCheckpointHook', 'LARSOptimWrapperConstructor',
-           'MomentumAscendingHook', 'NonFiniteGuardHook', 'NonFiniteLossError',
-           'ascending_momentum', 'set_teacher_momentum']
+__all__ = [
+    'AirlRunner', 'AmpFp32LossOptimWrapper', 'AutocastOptimWrapper',
+    'FiniteCheckpointHook', 'LARSOptimWrapperConstructor',
+    'MomentumAscendingHook', 'NonFiniteGuardHook', 'NonFiniteLossError',
+    'ascending_momentum', 'set_teacher_momentum'
+]

@@ -87,8 +87,8 @@ def test_bad_command_lines_fail_clearly(repo_root, subprocess_env,
     assert out.returncode != 0 and 'no such checkpoint' in out.stderr
     if not torch.cuda.is_available():
         out = train(repo_root, subprocess_env, tmp_path, '--amp',
-                    check=False)
-        assert out.returncode != 0 and '--amp needs a CUDA' in out.stderr
+                    '--amp-dtype', 'float16', check=False)
+        assert out.returncode != 0 and 'float16 needs a CUDA' in out.stderr
 
 
 def test_dist_train_two_cpu_processes_agree(repo_root, subprocess_env,

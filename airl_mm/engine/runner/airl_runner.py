@@ -17,6 +17,7 @@ from mmengine.runner import Runner
 from mmselfsup.registry import RUNNERS
 
 from ...compat import init_cpu_distributed
+from ..precision import to_channels_last
 from .random_state import (RNG_KEY, get_rng_state, restore_rng_state,
                            seed_per_sample)
 
@@ -53,6 +54,8 @@ class AirlRunner(Runner):
         super().setup_env(env_cfg)
 
     def wrap_model(self, model_wrapper_cfg, model):
+        if self.cfg.get('channels_last'):  # before DDP registers params
+            model = to_channels_last(model)
         if self.distributed and not torch.cuda.is_available():
             if any(isinstance(m, torch.nn.SyncBatchNorm)
                    for m in model.modules()):

@@ -22,8 +22,7 @@ def add_train_args(parser) -> None:
         '--resume', nargs='?', type=str, const='auto',
         help='resume from PATH, or without PATH from the latest checkpoint '
         'in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed-precision training (needs CUDA)')
+    add_precision_args(parser)
     parser.add_argument(
         '--auto-scale-lr', action='store_true',
         help='scale every lr linearly with the real total batch (processes '
@@ -36,13 +35,45 @@ def add_train_args(parser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def add_precision_args(parser) -> None:
+    """``--amp``, ``--amp-dtype``, ``--channels-last``."""
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='mixed precision: bf16 autocast (CPU, and GPUs with bf16), '
+        'else fp16 with loss scaling; the loss head stays fp32')
+    parser.add_argument('--amp-dtype', default='auto',
+                        choices=('auto', 'bfloat16', 'float16'),
+                        help='autocast dtype for --amp (default: auto)')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='channels_last (NHWC) weights and activations')
+
+
+def apply_precision(cfg: Config, amp: bool = False,
+                    amp_dtype: str = 'auto',
+                    channels_last: bool = False) -> Config:
+    """Switch ``cfg`` to mixed precision and/or channels_last.
+
+    See :mod:`airl_mm.engine.precision`: ``--amp`` swaps the config's
+    ``OptimWrapper`` for an autocast one (bf16 on CPU too); channels_last
+    is applied by the runner.
+    """
+    from ..precision import amp_optim_wrapper
+    if amp:
+        cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper, amp_dtype)
+    if channels_last:
+        cfg.channels_last = True
+    return cfg
+
+
 def build_train_cfg(config: str,
                     work_dir: Optional[str] = None,
                     resume: Optional[str] = None,
                     amp: bool = False,
                     cfg_options: Optional[dict] = None,
                     launcher: str = 'none',
-                    auto_scale_lr: bool = False) -> Config:
+                    auto_scale_lr: bool = False,
+                    amp_dtype: str = 'auto',
+                    channels_last: bool = False) -> Config:
     """Load ``config`` and apply the command-line choices to it."""
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file not found: {config}')
@@ -57,16 +88,7 @@ def build_train_cfg(config: str,
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(config))[0])
-    if amp:
-        if not torch.cuda.is_available():
-            raise RuntimeError('--amp needs a CUDA device; none is visible')
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper == 'OptimWrapper':
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
-        elif wrapper != 'AmpOptimWrapper':
-            raise ValueError(f'--amp: optim_wrapper.type is {wrapper!r}; '
-                             'only OptimWrapper can be switched')
+    apply_precision(cfg, amp, amp_dtype, channels_last)
     if auto_scale_lr:
         enable_auto_scale_lr(cfg, config)
     if resume == 'auto':
@@ -115,7 +137,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Runner:
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = build_train_cfg(args.config, args.work_dir, args.resume, args.amp,
                           args.cfg_options, args.launcher,
-                          args.auto_scale_lr)
+                          args.auto_scale_lr, args.amp_dtype,
+                          args.channels_last)
     return train(cfg)
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: the speed harness (:mod:`.speed`)."""
