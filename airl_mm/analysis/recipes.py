@@ -52,7 +52,8 @@ def _augs(pipeline: List[dict]) -> str:
     for i, view in enumerate(views['transforms']):
         parts = []
         for t in view:
-            kind, p = t['type'], t.get('prob')
+            # the fast transforms implement the reference of that name
+            kind, p = t['type'].removeprefix('Fast'), t.get('prob')
             if kind == 'RandomResizedCrop':
                 parts.append(f"crop{tuple(t.get('scale', (0.08, 1.0)))}")
             elif kind == 'RandomFlip':
