@@ -59,12 +59,29 @@ def allow_mmengine_globals() -> None:
         _MMENGINE_ALLOWED = True
 
 
+_MMENGINE_GLOBAL = r'(mmengine\.|numpy\.|builtins\.getattr)'
+
+
 def _needs_mmengine_globals(error: Exception) -> bool:
     """Whether weights_only refused a global that mmengine checkpoints hold
     (``mmengine.*``, ``numpy.*``, the restricted ``getattr``); they are
     allowed and the load retried."""
-    pattern = r'GLOBAL (mmengine\.|numpy\.|builtins\.getattr)'
-    return not _MMENGINE_ALLOWED and re.search(pattern, str(error)) is not None
+    return not _MMENGINE_ALLOWED and re.search(
+        'GLOBAL ' + _MMENGINE_GLOBAL, str(error)) is not None
+
+
+def _allow_what_the_file_needs(path: Path) -> None:
+    """Allow mmengine's classes before loading a zip checkpoint that names
+    them (read from its pickle's opcodes in milliseconds, nothing executed),
+    so that the file is read once."""
+    if _MMENGINE_ALLOWED:
+        return
+    try:
+        names = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    except Exception:  # legacy format or broken: the load reports it
+        return
+    if any(re.match(_MMENGINE_GLOBAL, n) for n in names):
+        allow_mmengine_globals()
 
 
 def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
@@ -92,6 +109,8 @@ def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
     if head[:2] != b'PK' and head[:1] != b'\x80':
         raise CheckpointError(f'{path}: not a PyTorch checkpoint (neither a '
                               'torch zip archive nor a pickle)')
+    if head[:2] == b'PK':
+        _allow_what_the_file_needs(path)
     try:
         try:
             return torch.load(path, map_location=map_location,
