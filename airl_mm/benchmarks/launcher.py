@@ -32,8 +32,9 @@ from ..fileio import atomic_write_text
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 PREFIX = 'backbone.'
-# ResNet parameter names a backbone file provides (mmcv ResNet naming)
-RESNET_KEY = re.compile(r'^(conv1|bn1|layer\d+)\.')
+# Tensors of a pre-trained module that our file does not provide: the
+# extra norm after res5 in the C4 RoI head (new, as in MoCo's protocol).
+NEW_KEYS = re.compile(r'^norm\.|num_batches_tracked$')
 
 
 class BenchmarkError(ValueError):
@@ -135,7 +136,8 @@ def _build_in_scope(cfg, module_cfg):
 def check_loads(cfg, key: str, module_cfg: dict,
                 state: Dict[str, 'object'], path: str) -> int:
     """Build the module of ``key`` and check that the backbone file holds,
-    under the prefix, every ResNet tensor it has, with the same shape.
+    under the prefix, every tensor it has (but :data:`NEW_KEYS`), with the
+    same shape.
 
     Returns the number of tensors that will load.
 
@@ -150,8 +152,7 @@ def check_loads(cfg, key: str, module_cfg: dict,
     module_cfg.pop('init_cfg', None)
     expected = {k: tuple(v.shape) for k, v in
                 _build_in_scope(cfg, module_cfg).state_dict().items()
-                if RESNET_KEY.match(k) and
-                not k.endswith('num_batches_tracked')}
+                if not NEW_KEYS.search(k)}
     where = f'{key}.init_cfg (checkpoint={path}, prefix={prefix!r})'
     if not expected:
         raise BenchmarkError(f'{where}: the module {module_cfg.get("type")} '
@@ -271,6 +272,25 @@ def sync_bn_to_bn(obj):
     return obj
 
 
+def skip_final_validation(cfg) -> bool:
+    """No validation inside training when the test evaluation repeats it.
+
+    mmengine's loops always validate after the last iteration/epoch; where
+    the test set is the validation set (VOC07 test, COCO val2017,
+    Cityscapes val), :func:`run_benchmark`'s ``runner.test()`` is that
+    evaluation, so training stops validating (``val_begin`` past the end).
+    Returns whether it did.
+    """
+    same = cfg.get('val_dataloader') is not None and \
+        cfg.get('val_dataloader') == cfg.get('test_dataloader') and \
+        cfg.get('val_evaluator') == cfg.get('test_evaluator')
+    if same:
+        loop = cfg.train_cfg
+        cfg.train_cfg.val_begin = loop.get(
+            'max_iters', loop.get('max_epochs', 0)) + 1
+    return same
+
+
 def _write_record(work_dir: str, record: dict) -> None:
     atomic_write_text(osp.join(work_dir, 'metrics.json'),
                       json.dumps(record, indent=2) + '\n')
@@ -349,6 +369,7 @@ def run_benchmark(config: str, pretrain: str,
                     'batch) is not set')
             cfg.train_dataloader.batch_size = per_gpu_batch_size(total,
                                                                  world)
+        skip_final_validation(cfg)
         if not torch.cuda.is_available():
             for key in ('model', 'train_dataloader'):
                 cfg[key] = sync_bn_to_bn(cfg[key].to_dict())

@@ -66,7 +66,7 @@ def precise_bn_loader(loader: DataLoader, seed: int = 0) -> DataLoader:
     batch_size = loader_batch_size(loader)
     sampler = DefaultSampler(loader.dataset, shuffle=True, seed=seed)
     old = loader.batch_sampler
-    if old is not None and not isinstance(old, BatchSampler) and \
+    if old is not None and type(old) is not BatchSampler and \
             hasattr(old, 'sampler'):
         # mmdet's AspectRatioBatchSampler(sampler, batch_size, drop_last):
         # a new one, so its aspect-ratio buckets are its own.
