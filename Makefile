@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
 
-.PHONY: env demo test test-fast lint normrescale-demo prune-envs
+.PHONY: env demo test test-fast lint normrescale-demo transfer-demo prune-envs
 
 env:
 	@tools/setup_env.sh
@@ -23,6 +23,10 @@ lint: env
 
 normrescale-demo: env
 	$(PY) tools/analysis/normrescale_demo.py
+
+# after `make demo` (reuses its checkpoints); see docs/transfer.md
+transfer-demo: env
+	$(PY) tools/benchmarks/transfer_demo.py
 
 prune-envs:
 	@tools/setup_env.sh --prune
