@@ -9,9 +9,9 @@ so fine-tuning never sees a test digit.
 
 The sets are written in the real on-disk layouts, loadable unchanged by
 mmdet's ``VOCDataset`` (the digit names given as its ``metainfo``
-classes) and mmseg's ``CityscapesDataset`` (train ids 0-10 of its 19): :func:`write_voc` and
-:func:`write_cityscapes` are the writers (the tests build their tiny sets
-with them too).
+classes) and mmseg's ``CityscapesDataset`` (train ids 0-10 of its 19).
+:func:`write_voc` and :func:`write_cityscapes` are the writers (the tests
+build their tiny sets with them too).
 """
 import json
 import os

@@ -68,9 +68,9 @@ def det_options(voc_root: str, iters: int, size: int = 128) -> dict:
         'train_dataloader.num_workers': 1,
         'train_dataloader.persistent_workers': False,
         'train_dataloader.dataset.pipeline.2.scales': scales,
-        'custom_hooks.0.num_samples': 200,
+        'custom_hooks.0.num_samples': 64,
         'default_hooks.checkpoint.save_last': False,
-        'default_hooks.logger.interval': 50,
+        'default_hooks.logger.interval': 20,
         'visualizer.vis_backends': [dict(type='LocalVisBackend')],
     }
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -102,9 +102,9 @@ def seg_options(city_root: str, iters: int, size: int = 128) -> dict:
         'train_dataloader.dataset.pipeline.3.crop_size': (size, size),
         'train_dataloader.num_workers': 1,
         'train_dataloader.persistent_workers': False,
-        'custom_hooks.0.num_samples': 200,
+        'custom_hooks.0.num_samples': 64,
         'default_hooks.checkpoint.save_last': False,
-        'default_hooks.logger.interval': 50,
+        'default_hooks.logger.interval': 20,
         'visualizer.vis_backends': [dict(type='LocalVisBackend')],
     }
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
