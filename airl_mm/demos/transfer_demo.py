@@ -80,7 +80,7 @@ def det_options(voc_root: str, iters: int, size: int = 128) -> dict:
         opts[f'{key}.dataset.pipeline.1.scale'] = (1333, size)
         opts[f'{key}.num_workers'] = 1
         opts[f'{key}.persistent_workers'] = False
-    opts.update(schedule_options(iters, (6750 / 9000, 8250 / 9000), 100))
+    opts.update(schedule_options(iters, (6750 / 9000, 8250 / 9000)))
     return opts
 
 
@@ -119,12 +119,13 @@ def seg_options(city_root: str, iters: int, size: int = 128) -> dict:
 
 
 def schedule_options(iters: int, steps=(0.75, 11 / 12),
-                     warmup_per_mille: int = 100) -> dict:
-    """``max_iters``, warm-up and steps scaled to ``iters`` (same
-    fractions as the full schedule)."""
+                     warmup: int = 100, full: int = 9000) -> dict:
+    """``max_iters``, warm-up and steps scaled from ``full`` to ``iters``
+    iterations (same fractions), with at least 10 warm-up iterations:
+    mmengine's ``LinearLR`` with ``end=1`` never leaves its start factor."""
     return {
         'train_cfg.max_iters': iters,
-        'param_scheduler.0.end': max(1, iters * warmup_per_mille // 9000),
+        'param_scheduler.0.end': max(10, iters * warmup // full),
         'param_scheduler.1.end': iters,
         'param_scheduler.1.milestones': [int(iters * f) for f in steps],
     }

@@ -31,9 +31,35 @@ def test_overrides_fit_the_demo_backbone(config, options, demo_backbone,
 
 
 def test_schedule_keeps_the_fractions():
-    opts = schedule_options(900, (6750 / 9000, 8250 / 9000), 100)
+    opts = schedule_options(900, (6750 / 9000, 8250 / 9000))
     assert opts['param_scheduler.1.milestones'] == [675, 825]
     assert opts['param_scheduler.0.end'] == 10
+    assert schedule_options(18000)['param_scheduler.0.end'] == 200
+
+
+def test_short_schedule_leaves_the_warm_up():
+    """The lr the demo's 60 iterations really see (mmengine's schedulers on
+    the VOC07 config with the demo's overrides)."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.optim import LinearLR, MultiStepLR
+    cfg = Config.fromfile(config_path(DET_CONFIG))
+    cfg.merge_from_dict(schedule_options(60, (0.75, 11 / 12)))
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.01)
+    warm, steps = [dict(s) for s in cfg.param_scheduler]
+    for s in (warm, steps):
+        s.pop('type')
+        s.pop('_scope_', None)
+    scheds = [LinearLR(opt, **warm), MultiStepLR(opt, **steps)]
+    lrs = []
+    for _ in range(60):
+        lrs.append(opt.param_groups[0]['lr'])
+        opt.step()
+        for s in scheds:
+            s.step()
+    assert lrs[0] == pytest.approx(1e-5)
+    assert lrs[20] == pytest.approx(0.01)
+    assert lrs[50] == pytest.approx(0.001)
 
 
 def test_table_row():
