@@ -13,7 +13,8 @@
 # tools/benchmarks/dist_mmdet.sh fills both init_cfg checkpoints.
 _base_ = 'mmdet::pascal_voc/faster-rcnn_r50-caffe-c4_ms-18k_voc0712.py'
 custom_imports = dict(
-    imports=['airl_mm', 'airl_mm.benchmarks'], allow_failed_imports=False)
+    imports=['airl_mm', 'airl_mm.benchmarks.c4_head'],
+    allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 # Set by the launcher (airl_mm.benchmarks.benchmark_config): the backbone

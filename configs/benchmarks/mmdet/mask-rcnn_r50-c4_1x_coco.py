@@ -9,7 +9,8 @@
 # iterations, steps 60k / 80k.
 _base_ = 'mmdet::mask_rcnn/mask-rcnn_r50-caffe-c4_1x_coco.py'
 custom_imports = dict(
-    imports=['airl_mm', 'airl_mm.benchmarks'], allow_failed_imports=False)
+    imports=['airl_mm', 'airl_mm.benchmarks.c4_head'],
+    allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 backbone_init = dict(type='Pretrained', checkpoint=None, prefix='backbone.')
