@@ -3,7 +3,8 @@
 PY := .venv/bin/python
 export PYTHONWARNINGS ?= ignore::UserWarning:pkg_resources,ignore::DeprecationWarning
 
-.PHONY: env demo test test-fast lint format normrescale-demo collapse-demo prune-envs
+.PHONY: env demo test test-fast lint format normrescale-demo collapse-demo \
+	transfer-demo prune-envs
 
 env:
 	@tools/setup_env.sh
@@ -34,6 +35,10 @@ normrescale-demo: env
 
 collapse-demo: env
 	$(PY) tools/analysis/collapse_demo.py
+
+# after `make demo` (reuses its checkpoints); see docs/transfer.md
+transfer-demo: env
+	$(PY) tools/benchmarks/transfer_demo.py
 
 prune-envs:
 	@tools/setup_env.sh --prune

@@ -1,0 +1,390 @@
+"""Transfer benchmarks: pre-training checkpoint -> host config -> metrics.
+
+One launcher for every downstream benchmark (mmdet VOC/COCO, mmseg
+Cityscapes, mmpretrain linear/fine-tuning): the benchmark config's
+``default_scope`` decides which host's models and datasets run.
+
+1. :func:`prepare_backbone` takes the student (or teacher) backbone of a
+   checkpoint in any format :mod:`airl_mm.checkpoint` reads, optionally
+   NormRescales it, and writes an mmdet-layout backbone file
+   (``{'state_dict': {'backbone.*': ...}}``) into the work dir.
+2. :func:`benchmark_config` points the backbone's ``init_cfg`` (and a C4
+   detector's RoI ``shared_head``, ResNet stage 5) at that file, and checks
+   that each prefix really loads every tensor its module expects.
+3. :func:`run_benchmark` trains and tests with the Runner and keeps
+   ``<work_dir>/metrics.json`` up to date (running/finished/failed).
+
+The total batch (``auto_scale_lr.base_batch_size`` of the config: 16 for
+detection, 8 for segmentation) is held whatever the number of processes:
+each gets ``total // world_size`` images (:func:`per_gpu_batch_size`), so
+the configs' learning rates apply unchanged.
+"""
+import json
+import logging
+import os
+import os.path as osp
+import re
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from ..checkpoint import CheckpointError, load_checkpoint_file
+from ..fileio import atomic_write_text
+
+LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
+PREFIX = 'backbone.'
+# Tensors of a pre-trained module that our file does not provide: the
+# extra norm after res5 in the C4 RoI head (new, as in MoCo's protocol).
+NEW_KEYS = re.compile(r'^norm\.|num_batches_tracked$')
+
+
+class BenchmarkError(ValueError):
+    """A benchmark that must not run as configured; names the culprit."""
+
+
+# ------------------------------------------------------------------ backbone
+def parse_normrescale(value: Optional[str]) -> Tuple[Optional[str],
+                                                     Optional[float]]:
+    """``--normrescale`` -> ``(anchor path, None)`` or ``(None, constant)``.
+
+    A value that parses as a number is a constant; anything else is the
+    path of the SGD anchor checkpoint (which must exist).
+
+    Raises:
+        BenchmarkError: neither a positive number nor an existing file.
+    """
+    if value is None:
+        return None, None
+    try:
+        const = float(value)
+    except ValueError:
+        if not osp.isfile(value):
+            raise BenchmarkError(
+                f'--normrescale {value!r}: neither a number (a constant '
+                'norm) nor an existing anchor checkpoint') from None
+        return value, None
+    if not const > 0:
+        raise BenchmarkError(f'--normrescale {value!r}: a constant must be '
+                             'a positive number')
+    return None, const
+
+
+def prepare_backbone(pretrain: str, out_dir: str, branch: str = 'student',
+                     normrescale: Optional[str] = None) -> str:
+    """Write the mmdet-layout backbone file of ``pretrain`` into ``out_dir``.
+
+    Args:
+        pretrain (str): A pre-training checkpoint in any format
+            :func:`airl_mm.checkpoint.convert.read_backbone` detects
+            (airl_mm/mmselfsup MoCo/BYOL, MoCo, revisitAIRL, torchvision,
+            backbone-only...).
+        out_dir (str): Folder to write into (created if needed).
+        branch (str): ``'student'`` or ``'teacher'``. Defaults to student.
+        normrescale (str, optional): NormRescale the backbone to the norms
+            of this anchor checkpoint (path), or to this constant norm (a
+            number given as a string). Defaults to None (no rescaling).
+
+    Returns:
+        str: the path written, ``backbone_<branch>[_normrescale].pth``
+        (atomically; a NormRescale report ``.csv`` lies beside it).
+
+    Raises:
+        CheckpointError: unreadable checkpoint, no backbone or branch.
+        BenchmarkError: a bad ``normrescale`` value.
+    """
+    from ..checkpoint.convert import extract_file, normrescale_file
+    anchor, const = parse_normrescale(normrescale)
+    os.makedirs(out_dir, exist_ok=True)
+    name = f'backbone_{branch}' + ('_normrescale' if normrescale else '')
+    out = osp.join(out_dir, name + '.pth')
+    log = logging.getLogger('airl_mm.benchmarks').info
+    if normrescale is None:
+        extract_file(pretrain, out, to='mmdet', branch=branch, force=True,
+                     log=log)
+    else:
+        normrescale_file(pretrain, out, anchor_path=anchor, constant=const,
+                         branch=branch, force=True, log=log)
+    return out
+
+
+# -------------------------------------------------------------------- config
+def _pretrained(backbone_file: str) -> dict:
+    return dict(type='Pretrained', checkpoint=backbone_file, prefix=PREFIX)
+
+
+def pretrained_modules(cfg) -> List[Tuple[str, dict]]:
+    """``(config key, module config)`` of every module our backbone file
+    initialises: ``model.backbone`` and, in a C4 detector, the RoI head's
+    ``shared_head`` (ResNet stage 5 run on each RoI)."""
+    model = cfg.model
+    found = [('model.backbone', model.backbone)]
+    shared = (model.get('roi_head') or {}).get('shared_head')
+    if shared is not None:
+        found.append(('model.roi_head.shared_head', shared))
+    return found
+
+
+def _build_in_scope(cfg, module_cfg):
+    from mmengine.registry import MODELS, DefaultScope, init_default_scope
+    scope = cfg.get('default_scope')
+    if scope is None:
+        return MODELS.build(module_cfg)
+    init_default_scope(scope)
+    with DefaultScope.overwrite_default_scope(scope):
+        return MODELS.build(module_cfg)
+
+
+def check_loads(cfg, key: str, module_cfg: dict,
+                state: Dict[str, 'object'], path: str) -> int:
+    """Build the module of ``key`` and check that the backbone file holds,
+    under the prefix, every tensor it has (but :data:`NEW_KEYS`), with the
+    same shape.
+
+    Returns the number of tensors that will load.
+
+    Raises:
+        BenchmarkError: a prefix that would load nothing or only part of
+            the module (random weights would train silently otherwise).
+    """
+    import copy
+    init = module_cfg.get('init_cfg') or {}
+    prefix = init.get('prefix', '')
+    module_cfg = copy.deepcopy(module_cfg)
+    module_cfg.pop('init_cfg', None)
+    expected = {k: tuple(v.shape) for k, v in
+                _build_in_scope(cfg, module_cfg).state_dict().items()
+                if not NEW_KEYS.search(k)}
+    where = f'{key}.init_cfg (checkpoint={path}, prefix={prefix!r})'
+    if not expected:
+        raise BenchmarkError(f'{where}: the module {module_cfg.get("type")} '
+                             'has no ResNet tensors to initialise')
+    available = {k[len(prefix):]: tuple(v.shape) for k, v in state.items()
+                 if k.startswith(prefix)}
+    if not available:
+        raise BenchmarkError(
+            f'{where}: no tensor of the file starts with {prefix!r}, so '
+            f'nothing would load (file keys look like '
+            f'{sorted(state)[:3]}); pass the pre-training checkpoint, or '
+            'convert it with tools/convert/extract_backbone.py --to mmdet')
+    missing = sorted(set(expected) - set(available))
+    if missing:
+        raise BenchmarkError(
+            f'{where}: {len(missing)} of the {len(expected)} tensors of the '
+            f'module are not in the file, e.g. {missing[:4]} (a different '
+            'architecture: ResNet depth/width, or ResNetV1c instead of '
+            'ResNet?)')
+    bad = [f'{k} {available[k]} vs {expected[k]}' for k in expected
+           if available[k] != expected[k]]
+    if bad:
+        raise BenchmarkError(f'{where}: shape mismatch (file vs model): ' +
+                             '; '.join(bad[:4]))
+    return len(expected)
+
+
+def benchmark_config(config: str, backbone_file: str, work_dir: str,
+                     cfg_options: Optional[dict] = None):
+    """Load a benchmark config and point its pre-trained modules at
+    ``backbone_file``.
+
+    The backbone's ``init_cfg`` (and a C4 RoI head's ``shared_head``'s)
+    becomes ``Pretrained(checkpoint=backbone_file, prefix='backbone.')``;
+    each is then checked by building the module (:func:`check_loads`).
+
+    Args:
+        config (str): The benchmark config file.
+        backbone_file (str): A file from :func:`prepare_backbone`.
+        work_dir (str): The Runner's work dir.
+        cfg_options (dict, optional): ``--cfg-options`` merged first.
+
+    Returns:
+        mmengine.Config
+
+    Raises:
+        FileNotFoundError: no such config.
+        BenchmarkError: a model-level ``pretrained`` left set, or a prefix
+            that would not load the whole module.
+    """
+    from mmengine.config import Config
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'benchmark config not found: {config}')
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if cfg.model.get('pretrained') is not None:
+        # mmseg's EncoderDecoder hands it to the backbone, which raises
+        # when init_cfg is also set.
+        raise BenchmarkError(
+            f'{config}: model.pretrained={cfg.model.pretrained!r} is set; '
+            'benchmark configs must set model.pretrained=None (the backbone '
+            'is initialised through its init_cfg)')
+    state = load_checkpoint_file(backbone_file)
+    state = state.get('state_dict', state) if isinstance(state, dict) \
+        else state
+    if not isinstance(state, dict):
+        raise CheckpointError(f'{backbone_file}: not a state dict')
+    for key, module in pretrained_modules(cfg):
+        module.init_cfg = _pretrained(backbone_file)
+        check_loads(cfg, key, module, state, backbone_file)
+    cfg.work_dir = work_dir
+    return cfg
+
+
+# ------------------------------------------------------------------- running
+def world_size(launcher: str) -> int:
+    """Processes a launch starts, from the launcher's environment."""
+    if launcher not in LAUNCHERS:
+        raise ValueError(f'launcher must be one of {LAUNCHERS}, got '
+                         f'{launcher!r}')
+    var = dict(none=None, pytorch='WORLD_SIZE', slurm='SLURM_NTASKS',
+               mpi='OMPI_COMM_WORLD_SIZE')[launcher]
+    return 1 if var is None else int(os.environ.get(var, '1'))
+
+
+def _rank(launcher: str) -> int:
+    var = dict(none=None, pytorch='RANK', slurm='SLURM_PROCID',
+               mpi='OMPI_COMM_WORLD_RANK')[launcher]
+    return 0 if var is None else int(os.environ.get(var, '0'))
+
+
+def per_gpu_batch_size(total: int, world: int) -> int:
+    """Images per process so that ``world`` processes make ``total``.
+
+    Raises:
+        BenchmarkError: ``total`` is not a multiple of ``world``.
+    """
+    if world < 1 or total < 1 or total % world:
+        raise BenchmarkError(
+            f'a total batch of {total} images cannot be split evenly over '
+            f'{world} processes; use a GPU count that divides it, or set '
+            'train_dataloader.batch_size and the learning rate explicitly')
+    return total // world
+
+
+def sync_bn_to_bn(obj):
+    """A copy of a config (dict/list tree) with every SyncBN as BN, for
+    runs without CUDA (SyncBatchNorm raises on CPU tensors)."""
+    if isinstance(obj, dict):
+        out = {k: sync_bn_to_bn(v) for k, v in obj.items()}
+        if out.get('type') in ('SyncBN', 'MMSyncBN'):
+            out['type'] = 'BN'
+        return out
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(sync_bn_to_bn(v) for v in obj)
+    return obj
+
+
+def skip_final_validation(cfg) -> bool:
+    """No validation inside training when the test evaluation repeats it.
+
+    mmengine's loops always validate after the last iteration/epoch; where
+    the test set is the validation set (VOC07 test, COCO val2017,
+    Cityscapes val), :func:`run_benchmark`'s ``runner.test()`` is that
+    evaluation, so training stops validating (``val_begin`` past the end).
+    Returns whether it did.
+    """
+    same = cfg.get('val_dataloader') is not None and \
+        cfg.get('val_dataloader') == cfg.get('test_dataloader') and \
+        cfg.get('val_evaluator') == cfg.get('test_evaluator')
+    if same:
+        loop = cfg.train_cfg
+        cfg.train_cfg.val_begin = loop.get(
+            'max_iters', loop.get('max_epochs', 0)) + 1
+    return same
+
+
+def _write_record(work_dir: str, record: dict) -> None:
+    atomic_write_text(osp.join(work_dir, 'metrics.json'),
+                      json.dumps(record, indent=2) + '\n')
+
+
+def _float_metrics(metrics: Optional[dict]) -> Dict[str, float]:
+    out = {}
+    for k, v in (metrics or {}).items():
+        try:
+            out[k] = float(v)
+        except (TypeError, ValueError):
+            continue  # per-class tables and the like
+    return out
+
+
+def build_runner(cfg):
+    """The Runner of ``cfg``: its ``runner_type`` from the registry of its
+    scope if it names one, else the CPU-aware mmengine Runner
+    (:class:`~airl_mm.engine.runner.AirlRunner`, exactly mmengine's Runner
+    when CUDA is present)."""
+    if 'runner_type' in cfg:
+        from mmengine.registry import RUNNERS
+        return RUNNERS.build(cfg)
+    from ..engine.runner import AirlRunner
+    return AirlRunner.from_cfg(cfg)
+
+
+def run_benchmark(config: str, pretrain: str,
+                  work_dir: Optional[str] = None, branch: str = 'student',
+                  normrescale: Optional[str] = None, launcher: str = 'none',
+                  cfg_options: Optional[dict] = None) -> str:
+    """Convert ``pretrain``, fine-tune and test ``config``; keep a record.
+
+    ``<work_dir>/metrics.json`` says ``"running"`` from the start,
+    ``"failed"`` (with the error, which is re-raised) or ``"finished"``
+    with the final test metrics, named as the host logs them
+    (``pascal_voc/AP50``, ``coco/bbox_mAP``, ``mIoU``...).
+
+    Args:
+        config (str): Benchmark config (``configs/benchmarks/...``).
+        pretrain (str): Pre-training checkpoint (any known format).
+        work_dir (str, optional): Defaults to
+            ``work_dirs/benchmarks/<pretrain stem>/<config stem>``.
+        branch (str): ``'student'`` or ``'teacher'`` backbone.
+        normrescale (str, optional): anchor checkpoint or constant.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'``, ``'mpi'``.
+        cfg_options (dict, optional): overrides (``--cfg-options``). Unless
+            they set ``train_dataloader.batch_size``, each process gets
+            ``auto_scale_lr.base_batch_size // world_size`` images.
+
+    Returns:
+        str: ``work_dir``.
+    """
+    import torch
+    if work_dir is None:
+        work_dir = osp.join('work_dirs', 'benchmarks', Path(pretrain).stem,
+                            Path(config).stem)
+    world = world_size(launcher)
+    main = _rank(launcher) == 0
+    os.makedirs(work_dir, exist_ok=True)
+    record = dict(benchmark=Path(config).stem, config=str(config),
+                  pretrain=str(pretrain), branch=branch,
+                  normrescale=normrescale, status='running', metrics={},
+                  error=None)
+    if main:
+        _write_record(work_dir, record)
+    try:
+        backbone = prepare_backbone(pretrain, work_dir, branch, normrescale)
+        cfg = benchmark_config(config, backbone, work_dir, cfg_options)
+        cfg.launcher = launcher
+        if 'train_dataloader.batch_size' not in (cfg_options or {}):
+            total = (cfg.get('auto_scale_lr') or {}).get('base_batch_size')
+            if total is None:
+                raise BenchmarkError(
+                    f'{config}: auto_scale_lr.base_batch_size (the total '
+                    'batch) is not set')
+            cfg.train_dataloader.batch_size = per_gpu_batch_size(total,
+                                                                 world)
+        skip_final_validation(cfg)
+        if not torch.cuda.is_available():
+            for key in ('model', 'train_dataloader'):
+                cfg[key] = sync_bn_to_bn(cfg[key].to_dict())
+            if launcher != 'none':
+                cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+                cfg.env_cfg.dist_cfg.backend = 'gloo'
+        runner = build_runner(cfg)
+        runner.train()
+        metrics = _float_metrics(runner.test())
+    except BaseException as e:
+        if main:
+            record.update(status='failed', error=f'{type(e).__name__}: {e}')
+            _write_record(work_dir, record)
+        raise
+    if main:
+        record.update(status='finished', metrics=metrics)
+        _write_record(work_dir, record)
+    return work_dir
