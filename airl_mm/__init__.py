@@ -11,6 +11,7 @@ a conversion starts in a second instead of six. In that case the rest of the
 package is registered on first use of ``airl_mm.models`` / ``engine`` /
 ``datasets`` / ``compat`` (or :func:`register_all_modules`).
 """
+import importlib
 import sys
 
 from .version import __version__
@@ -26,9 +27,10 @@ def register_all_modules() -> None:
     The glue comes first: importing mmselfsup's models before it raises
     ``KeyError: 'ResLayerExtraNorm is already registered'``.
     """
-    from . import compat
-    compat.apply()
-    from . import datasets, engine, models  # noqa: F401  (register)
+    # importlib, not ``from . import``: that would call __getattr__ below.
+    importlib.import_module(f'{__name__}.compat').apply()
+    for name in ('datasets', 'engine', 'models'):  # importing registers
+        importlib.import_module(f'{__name__}.{name}')
 
 
 def _parent_of_light_import() -> bool:
@@ -53,7 +55,7 @@ def __getattr__(name: str):
     """Light import: register everything on first use of a heavy part."""
     if name in _HEAVY:
         register_all_modules()
-        return sys.modules[f'{__name__}.{name}']
+        return importlib.import_module(f'{__name__}.{name}')
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 
