@@ -9,6 +9,8 @@
 _base_ = './linear_r50_cifar10lt.py'
 
 model = dict(backbone=dict(frozen_stages=-1, norm_eval=False))
+# BN is trained: no ragged last batch of a few images per epoch
+train_dataloader = dict(drop_last=True)
 
 ft_epochs = 100
 ft_warmup_epochs = 5
