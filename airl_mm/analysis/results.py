@@ -404,7 +404,7 @@ def plot_sweeps(curves: Dict[str, Dict[str, list]]) -> Optional[bytes]:
                                         if (~bad).any() else 0), 'x',
                         color=f'C{i}', label=f'{label}: no result')
         ax.set_xlabel('pre-training checkpoint (epoch / iteration)')
-        ax.set_ylabel('top-1 (%)')
+        ax.set_ylabel('benchmark metric (%)')
         ax.set_title(bench, fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
