@@ -104,8 +104,9 @@ def test_test_split_is_full_and_balanced(cifar, num_classes):
 
 def test_offline_cifar_reads_files_as_they_are(cifar):
     root, arrays = cifar[10]
-    ds = DATASETS.build(dict(type='mmpretrain.OfflineCIFAR10', data_root=str(root),
-                             split='train', pipeline=[]))
+    ds = DATASETS.build(dict(type='mmpretrain.OfflineCIFAR10',
+                             data_root=str(root), split='train',
+                             pipeline=[]))
     imgs, labels = arrays['train']
     assert len(ds) == len(labels)
     np.testing.assert_array_equal(ds.get_data_info(123)['img'], imgs[123])
