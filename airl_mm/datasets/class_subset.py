@@ -16,7 +16,8 @@ from mmselfsup.registry import DATASETS
 
 def kept_classes(classes: Sequence[int], ratio: float,
                  seed: int = 0) -> np.ndarray:
-    """``round(ratio * C)`` of ``classes``, drawn uniformly with ``seed``.
+    """``round(ratio * C)`` of ``classes`` (at least one), drawn uniformly
+    with ``seed``.
 
     Args:
         classes (Sequence[int]): The labels present (any order).
@@ -29,10 +30,10 @@ def kept_classes(classes: Sequence[int], ratio: float,
     if not 0 < ratio <= 1:
         raise ValueError(f'ClassSubset: ratio must be in (0, 1], got {ratio}')
     classes = np.unique(np.asarray(classes))
-    k = int(round(ratio * len(classes)))
-    if k < 1:
-        raise ValueError(f'ClassSubset: ratio {ratio} of {len(classes)} '
-                         'classes keeps none')
+    if len(classes) == 0:
+        raise ValueError('ClassSubset: the dataset has no samples')
+    # a sample of classes is never empty (tiny sets: 10 % of 2 classes)
+    k = max(1, int(round(ratio * len(classes))))
     rng = np.random.RandomState(seed)
     return np.sort(rng.choice(classes, k, replace=False))
 
