@@ -114,7 +114,9 @@ class _OfflineCIFAR:
         self._metainfo.setdefault('classes',
                                   read_cifar_pickle(path)[self.meta['key']])
 
-    def _check_integrity(self) -> bool:  # no md5: tiny test sets are real
+    def _check_integrity(self) -> bool:
+        # mmpretrain's md5 check (and the download behind it) is not part
+        # of this loading; load_data_list above never calls it
         return True
 
 
