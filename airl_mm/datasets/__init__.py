@@ -3,6 +3,10 @@ from ..compat import apply as _apply_host_glue
 
 _apply_host_glue()
 
+from .cifar_lt import CIFAR10LT, CIFAR100LT, OfflineCIFAR10, OfflineCIFAR100
+from .class_subset import (ClassSubset, iteration_preserving_epochs,
+                           kept_classes)
+from .long_tail import MNISTDigitsLT, long_tail_counts, long_tail_indices
 from .mnist_digits import MNISTDigits, load_mnist_digits, split_indices
 from .stl10 import STL10, read_stl10_images, write_stl10_split
 from .transforms import (FastColorJitter, FastRandomFlip,
@@ -13,5 +17,8 @@ __all__ = [
     'MNISTDigits', 'STL10', 'load_mnist_digits', 'read_stl10_images',
     'split_indices', 'write_stl10_split', 'FastColorJitter',
     'FastRandomFlip', 'FastRandomGaussianBlur', 'FastRandomGrayscale',
-    'FastRandomResizedCrop', 'FastRandomSolarize'
+    'FastRandomResizedCrop', 'FastRandomSolarize', 'MNISTDigitsLT',
+    'long_tail_counts', 'long_tail_indices', 'CIFAR10LT', 'CIFAR100LT',
+    'OfflineCIFAR10', 'OfflineCIFAR100', 'ClassSubset',
+    'iteration_preserving_epochs', 'kept_classes'
 ]
