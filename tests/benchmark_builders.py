@@ -65,6 +65,10 @@ def classification_overrides(kind: str, root: Path,
         opts['train_dataloader.dataset.indices'] = train_images
     if val_images:
         opts['val_dataloader.dataset.indices'] = val_images
+    # the launcher's final test runs on test_dataloader, which the configs
+    # copy from val_dataloader when they are parsed: override it the same
+    opts.update({'test' + k[3:]: v for k, v in list(opts.items())
+                 if k.startswith('val_dataloader.')})
     opts.update({'train_cfg.max_epochs': 1,
                  'default_hooks.logger.interval': 1,
                  'default_hooks.checkpoint.interval': -1,

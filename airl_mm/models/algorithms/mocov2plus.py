@@ -181,7 +181,8 @@ class MoCoV2Plus(BaseModel):
         if self.symmetric_loss:
             q2 = self._query(img2)
             k1, k2 = self._key(img1), self._key(img2)
-            t12, t21 = self.head.loss_terms([q1, q2], [k2, k1], queue)
+            t12, t21 = self.head([q1, q2], [k2, k1], queue,
+                                 return_terms=True)
             loss = sum([t12, t21])  # = head([q1, q2], [k2, k1], queue)
             # logged next to their sum; no 'loss' in the names, since
             # mmengine adds every '*loss*' entry into the total

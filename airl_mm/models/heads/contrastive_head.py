@@ -1,5 +1,5 @@
 """InfoNCE against a queue of negatives: the package's one contrastive loss."""
-from typing import List, Sequence
+from typing import List, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -57,6 +57,11 @@ class SymmetricContrastiveHead(BaseModule):
 
     def forward(self, queries: Sequence[torch.Tensor],
                 keys: Sequence[torch.Tensor],
-                queue: torch.Tensor) -> torch.Tensor:
-        """Sum of :meth:`infonce` over the (query, positive key) pairs."""
-        return sum(self.loss_terms(queries, keys, queue))
+                queue: torch.Tensor,
+                return_terms: bool = False
+                ) -> Union[torch.Tensor, List[torch.Tensor]]:
+        """Sum of :meth:`infonce` over the (query, positive key) pairs, or
+        the list of terms with ``return_terms=True`` (through ``forward``,
+        so that module hooks and fp32 wrappers see every call)."""
+        terms = self.loss_terms(queries, keys, queue)
+        return terms if return_terms else sum(terms)
