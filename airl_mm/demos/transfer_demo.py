@@ -232,7 +232,7 @@ def read_metrics(det_dir: Optional[str], seg_dir: Optional[str]
 
 
 def run_transfer_demo(work_dir: str = 'work_dirs/transfer_demo',
-                      det_iters: int = 300, seg_iters: int = 200,
+                      det_iters: int = 150, seg_iters: int = 200,
                       pretrain_epochs: int = 10, num_train: int = 400,
                       num_test: int = 100, tasks=('det', 'seg'),
                       only: Optional[List[str]] = None) -> List[dict]:
