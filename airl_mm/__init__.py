@@ -63,5 +63,7 @@ if not _parent_of_light_import():
     register_all_modules()
     from . import compat, datasets, engine, models  # noqa: F401,E402
 
-__all__ = ['__version__', 'register_all_modules', 'compat', 'datasets',
-           'engine', 'models']
+__all__ = [
+    '__version__', 'register_all_modules', 'compat', 'datasets', 'engine',
+    'models'
+]

@@ -23,8 +23,8 @@ def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
     and ``path`` is left untouched.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or '.',
-                               prefix=f'.{path.name}.', suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent or '.', prefix=f'.{path.name}.', suffix='.tmp')
     try:
         # mkstemp makes 0600 files; give the result the permissions a plain
         # open() would (the target's own mode if it exists, else umask).
@@ -53,7 +53,8 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
 
 
-def atomic_write_text(path: PathLike, text: str,
+def atomic_write_text(path: PathLike,
+                      text: str,
                       encoding: str = 'utf-8') -> None:
     """Write ``text`` to ``path`` atomically."""
     atomic_write_bytes(path, text.encode(encoding))

@@ -15,7 +15,9 @@ LAYOUT = {
 }
 
 
-def make_cifar(root: Path, num_classes: int = 10, train_per_class: int = 20,
+def make_cifar(root: Path,
+               num_classes: int = 10,
+               train_per_class: int = 20,
                test_per_class: int = 2,
                seed: int = 0) -> Tuple[Path, Dict[str, tuple]]:
     """Write a balanced tiny CIFAR under ``root``.
@@ -31,22 +33,24 @@ def make_cifar(root: Path, num_classes: int = 10, train_per_class: int = 20,
     arrays = {}
     for split, per_class, files in (('train', train_per_class, train_files),
                                     ('test', test_per_class, [test_file])):
-        labels = rng.permutation(np.repeat(np.arange(num_classes),
-                                           per_class))
-        rows = rng.randint(0, 256, (len(labels), 3 * 32 * 32),
-                           dtype=np.uint8)
-        arrays[split] = (rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1),
-                         labels)
-        for name, part in zip(files, np.array_split(np.arange(len(labels)),
-                                                    len(files))):
-            entry = {'batch_label': f'{split} {name}',
-                     key: labels[part].tolist(), 'data': rows[part],
-                     'filenames': [f'{i}.png' for i in part]}
+        labels = rng.permutation(np.repeat(np.arange(num_classes), per_class))
+        rows = rng.randint(0, 256, (len(labels), 3 * 32 * 32), dtype=np.uint8)
+        arrays[split] = (rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3,
+                                                               1), labels)
+        for name, part in zip(
+                files, np.array_split(np.arange(len(labels)), len(files))):
+            entry = {
+                'batch_label': f'{split} {name}',
+                key: labels[part].tolist(),
+                'data': rows[part],
+                'filenames': [f'{i}.png' for i in part]
+            }
             if num_classes == 100:
                 entry['coarse_labels'] = (labels[part] // 5).tolist()
             with open(root / folder / name, 'wb') as f:
                 pickle.dump(entry, f, protocol=2)
     with open(root / folder / meta_file, 'wb') as f:
         pickle.dump({meta_key: [f'class{i}' for i in range(num_classes)]},
-                    f, protocol=2)
+                    f,
+                    protocol=2)
     return root, arrays

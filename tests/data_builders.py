@@ -18,8 +18,11 @@ def make_image(rng: np.random.RandomState, size: int = 64) -> np.ndarray:
     return img
 
 
-def make_imagenet(root: Path, num_classes: int = 2, per_class: int = 4,
-                  size: int = 64, splits: Sequence[str] = ('train', 'val'),
+def make_imagenet(root: Path,
+                  num_classes: int = 2,
+                  per_class: int = 4,
+                  size: int = 64,
+                  splits: Sequence[str] = ('train', 'val'),
                   seed: int = 0) -> Path:
     """ImageNet in the OpenMMLab layout: ``{split}/<wnid>/*.JPEG`` and
     ``meta/{split}.txt`` lines ``<wnid>/<file> <label>``."""
@@ -38,16 +41,19 @@ def make_imagenet(root: Path, num_classes: int = 2, per_class: int = 4,
     return root
 
 
-def make_stl10(root: Path, n_train: int = 3, n_test: int = 2,
-               n_unlabeled: int = 4, seed: int = 0) -> dict:
+def make_stl10(root: Path,
+               n_train: int = 3,
+               n_test: int = 2,
+               n_unlabeled: int = 4,
+               seed: int = 0) -> dict:
     """Random RGB images (and labels) in STL-10's binary layout under
     ``root``; returns ``{split: (images, labels)}``."""
     from airl_mm.datasets import write_stl10_split
     root.mkdir(parents=True, exist_ok=True)
     rng = np.random.RandomState(seed)
     out = {}
-    for split, n in (('train', n_train), ('test', n_test),
-                     ('unlabeled', n_unlabeled)):
+    for split, n in (('train', n_train), ('test', n_test), ('unlabeled',
+                                                            n_unlabeled)):
         images = rng.randint(0, 256, (n, 96, 96, 3), dtype=np.uint8)
         labels = None if split == 'unlabeled' else rng.randint(0, 10, n)
         write_stl10_split(str(root), split, images, labels)

@@ -28,7 +28,10 @@ class CrashAfterIterHook(Hook):
         self.iters = iters
         self.sigkill = sigkill
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         if self.iters and runner.iter + 1 >= self.iters:
             if self.sigkill:
@@ -69,14 +72,21 @@ class RecordStateHook(Hook):
 
     def before_train(self, runner) -> None:
         model = _model(runner)
-        torch.save({
-            'iter': runner.iter,
-            'state_dict': {k: v.clone() for k, v in
-                           model.state_dict().items()},
-            'optimizer': runner.optim_wrapper.state_dict(),
-        }, self._path(runner, 'start') + '.pth')
+        torch.save(
+            {
+                'iter': runner.iter,
+                'state_dict': {
+                    k: v.clone()
+                    for k, v in model.state_dict().items()
+                },
+                'optimizer': runner.optim_wrapper.state_dict(),
+            },
+            self._path(runner, 'start') + '.pth')
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         hub = runner.message_hub
         if 'train/teacher_momentum' in hub.log_scalars:
@@ -87,5 +97,8 @@ class RecordStateHook(Hook):
 
     def after_run(self, runner) -> None:
         model = _model(runner)
-        torch.save({k: v.clone() for k, v in model.state_dict().items()},
+        torch.save({
+            k: v.clone()
+            for k, v in model.state_dict().items()
+        },
                    self._path(runner, 'final') + '.pth')

@@ -12,7 +12,7 @@ def numpy_cka_full(x, y):
     """Kornblith et al. (2019) linear CKA, full batch, centred features."""
     x = x - x.mean(0)
     y = y - y.mean(0)
-    return (np.linalg.norm(y.T @ x) ** 2 /
+    return (np.linalg.norm(y.T @ x)**2 /
             (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)))
 
 
@@ -55,8 +55,9 @@ def test_invariant_to_orthogonal_maps_and_isotropic_scaling():
     base = cka(x, y, 100)
     assert cka(x, y @ q, 100) == pytest.approx(base, abs=1e-10)
     assert cka(x, 7.5 * y, 100) == pytest.approx(base, abs=1e-10)
-    assert cka(3 * x @ torch.linalg.qr(torch.randn(
-        32, 32, dtype=torch.float64))[0], y, 100) == pytest.approx(
+    assert cka(
+        3 * x @ torch.linalg.qr(torch.randn(32, 32, dtype=torch.float64))[0],
+        y, 100) == pytest.approx(
             base, abs=1e-10)
 
 
@@ -78,8 +79,10 @@ def test_minibatch_estimate_agrees_with_full_batch_numpy():
     want = numpy_cka_full(x, y)
     got = cka(torch.tensor(x), torch.tensor(y), batch_size=500)
     assert got == pytest.approx(want, abs=0.03)
-    indep = cka(torch.tensor(x), torch.tensor(rng.standard_normal(
-        (2000, 30))), batch_size=500)
+    indep = cka(
+        torch.tensor(x),
+        torch.tensor(rng.standard_normal((2000, 30))),
+        batch_size=500)
     assert abs(indep) < 0.05  # unbiased: ~0 for independent data
 
 

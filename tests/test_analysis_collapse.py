@@ -18,14 +18,15 @@ def np_metrics(views):
     s = np.linalg.svd(np.concatenate(raw), compute_uv=False)
     p = s / s.sum() + 1e-7
     n = len(raw[0])
-    out = dict(z_std=np.std(allz, axis=0).mean(),
-               rank=np.exp(-(p * np.log(p)).sum()),
-               neg_cos=np.mean([(v @ v.T)[~np.eye(n, dtype=bool)].mean()
-                                for v in z]))
+    out = dict(
+        z_std=np.std(allz, axis=0).mean(),
+        rank=np.exp(-(p * np.log(p)).sum()),
+        neg_cos=np.mean([(v @ v.T)[~np.eye(n, dtype=bool)].mean() for v in z]))
     if len(z) > 1:
-        out['pos_cos'] = np.mean([np.sum(z[i] * z[j], axis=1).mean()
-                                  for i in range(len(z))
-                                  for j in range(i + 1, len(z))])
+        out['pos_cos'] = np.mean([
+            np.sum(z[i] * z[j], axis=1).mean() for i in range(len(z))
+            for j in range(i + 1, len(z))
+        ])
     return out
 
 
@@ -82,8 +83,8 @@ def test_bad_views_raise():
 def write_run(root, name, records):
     run = root / name / '20240101_000000' / 'vis_data'
     run.mkdir(parents=True)
-    (run / 'scalars.json').write_text(
-        ''.join(json.dumps(r) + '\n' for r in records))
+    (run / 'scalars.json').write_text(''.join(
+        json.dumps(r) + '\n' for r in records))
     return root / name
 
 
@@ -92,7 +93,8 @@ def test_curves_and_plot_tool(tmp_path):
         dict(knn_top1=10.0, iter=0, step=0),
         dict(loss=2.0, z_std=0.2, iter=10, step=10),
         dict(loss=1.0, z_std=0.1, iter=20, step=20),
-        dict(knn_top1=30.0, iter=20, step=20)])
+        dict(knn_top1=30.0, iter=20, step=20)
+    ])
     b = write_run(tmp_path, 'b', [dict(loss=3.0, iter=10, step=10)])
     runs = load_curves([str(a), str(b)], ['loss', 'z_std', 'knn_top1'])
     assert runs['a']['loss'] == ([10.0, 20.0], [2.0, 1.0])
@@ -106,8 +108,10 @@ def test_curves_and_plot_tool(tmp_path):
 
     tool = load_tool('analysis/plot_curves.py')
     out = tmp_path / 'curves.png'
-    assert tool.main([str(a), str(b), '--keys', 'loss,z_std,lr/layer1',
-                      '-o', str(out)]) == 0
+    assert tool.main(
+        [str(a),
+         str(b), '--keys', 'loss,z_std,lr/layer1', '-o',
+         str(out)]) == 0
     assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert tool.main([str(a), '--keys', 'loss', '-o', str(out)]) == 1
     assert tool.main([str(a), '--keys', 'rank', '-o',

@@ -16,13 +16,17 @@ from mmengine.runner.checkpoint import save_checkpoint
 from airl_mm.checkpoint import CheckpointError, load_checkpoint_file
 
 IMPORT_ORDERS = {
-    'twice': 'import airl_mm, importlib; importlib.reload(airl_mm); '
+    'twice':
+    'import airl_mm, importlib; importlib.reload(airl_mm); '
     'import airl_mm',
-    'hosts first': 'import mmdet.models, mmseg.models, mmpretrain.models; '
+    'hosts first':
+    'import mmdet.models, mmseg.models, mmpretrain.models; '
     'import airl_mm',
-    'hosts after': 'import airl_mm; import mmselfsup.models, '
+    'hosts after':
+    'import airl_mm; import mmselfsup.models, '
     'mmpretrain.models, mmdet.models, mmseg.models',
-    'mmpretrain first': 'import mmpretrain.models; import airl_mm; '
+    'mmpretrain first':
+    'import mmpretrain.models; import airl_mm; '
     'import mmselfsup.models',
 }
 CHECK = ('from mmselfsup.registry import MODELS, HOOKS, DATASETS; '
@@ -37,7 +41,9 @@ CHECK = ('from mmselfsup.registry import MODELS, HOOKS, DATASETS; '
 def test_no_registry_clash_in_any_import_order(order, subprocess_env):
     out = subprocess.run(
         [sys.executable, '-c', IMPORT_ORDERS[order] + '; ' + CHECK],
-        env=subprocess_env, capture_output=True, text=True)
+        env=subprocess_env,
+        capture_output=True,
+        text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith('ok')
 
@@ -46,7 +52,9 @@ def test_no_registry_clash_in_any_import_order(order, subprocess_env):
 def test_the_upstream_clash_exists_without_airl_mm(subprocess_env):
     """The trap itself: mmselfsup.models alone fails beside mmpretrain."""
     out = subprocess.run([sys.executable, '-c', 'import mmselfsup.models'],
-                         env=subprocess_env, capture_output=True, text=True)
+                         env=subprocess_env,
+                         capture_output=True,
+                         text=True)
     assert out.returncode != 0
     assert 'ResLayerExtraNorm is already registered' in out.stderr
 
@@ -56,9 +64,17 @@ def mmengine_like_checkpoint():
     for v in (1.0, 2.0, 4.0):
         hub.update_scalar('train/loss', v)
     hub.update_info('iter', 3)
-    return {'meta': {'epoch': 1, 'iter': 3, 'seed': np.int64(7)},
-            'state_dict': {'w': torch.randn(3)},
-            'message_hub': hub.state_dict()}
+    return {
+        'meta': {
+            'epoch': 1,
+            'iter': 3,
+            'seed': np.int64(7)
+        },
+        'state_dict': {
+            'w': torch.randn(3)
+        },
+        'message_hub': hub.state_dict()
+    }
 
 
 def test_mmengine_checkpoint_loads_with_weights_only(tmp_path):
@@ -79,8 +95,11 @@ def test_without_the_allow_list_torch_refuses_it(tmp_path, subprocess_env):
     code = ('import torch, sys\ntry:\n torch.load(sys.argv[1], '
             'weights_only=True)\nexcept Exception as e:\n print("refused",'
             ' type(e).__name__)')
-    out = subprocess.run([sys.executable, '-c', code, str(path)],
-                         env=subprocess_env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, '-c', code, str(path)],
+        env=subprocess_env,
+        capture_output=True,
+        text=True)
     assert 'refused UnpicklingError' in out.stdout, out.stderr[-2000:]
 
 
@@ -123,25 +142,26 @@ def test_torch_save_of_plain_pickle_still_works():
 
 
 HOSTS = ('mmdet', 'mmseg', 'mmselfsup', 'mmpretrain', 'mmcls', 'mmcv')
-APPLIED = (
-    'import sys; from airl_mm import compat; '
-    'from mmengine.fileio.backends import LocalBackend; '
-    'assert compat._APPLIED and LocalBackend.put._airl_atomic; '
-    "assert 'mmselfsup.engine.runner' in sys.modules; "
-    'from mmselfsup.registry import RUNNERS; '
-    "assert RUNNERS.get('AirlRunner'); ")
+APPLIED = ('import sys; from airl_mm import compat; '
+           'from mmengine.fileio.backends import LocalBackend; '
+           'assert compat._APPLIED and LocalBackend.put._airl_atomic; '
+           "assert 'mmselfsup.engine.runner' in sys.modules; "
+           'from mmselfsup.registry import RUNNERS; '
+           "assert RUNNERS.get('AirlRunner'); ")
 
 
 def run_python(code: str, env: dict) -> str:
-    out = subprocess.run([sys.executable, '-c', code], env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, '-c', code],
+                         env=env,
+                         capture_output=True,
+                         text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
 
 
-@pytest.mark.parametrize('module', ['airl_mm.checkpoint',
-                                    'airl_mm.checkpoint.convert',
-                                    'airl_mm.fileio'])
+@pytest.mark.parametrize(
+    'module',
+    ['airl_mm.checkpoint', 'airl_mm.checkpoint.convert', 'airl_mm.fileio'])
 def test_checkpoint_code_imports_none_of_the_hosts(module, subprocess_env):
     out = run_python(
         f'import sys, {module}; '
@@ -150,16 +170,17 @@ def test_checkpoint_code_imports_none_of_the_hosts(module, subprocess_env):
     assert out.strip() == '[]'
 
 
-def test_light_import_registers_on_first_use_of_a_heavy_part(
-        subprocess_env):
+def test_light_import_registers_on_first_use_of_a_heavy_part(subprocess_env):
     # a heavy subpackage applies the glue before its own imports
-    run_python('import airl_mm.checkpoint; import airl_mm.models; ' +
-               APPLIED.replace("assert RUNNERS.get('AirlRunner'); ", '') +
-               "from mmselfsup.registry import MODELS; "
-               "assert MODELS.get('MoCoV2Plus')", subprocess_env)
+    run_python(
+        'import airl_mm.checkpoint; import airl_mm.models; ' +
+        APPLIED.replace("assert RUNNERS.get('AirlRunner'); ", '') +
+        "from mmselfsup.registry import MODELS; "
+        "assert MODELS.get('MoCoV2Plus')", subprocess_env)
     # the package's heavy attributes register everything
-    run_python('import airl_mm.checkpoint, airl_mm; airl_mm.engine; ' +
-               APPLIED + CHECK, subprocess_env)
+    run_python(
+        'import airl_mm.checkpoint, airl_mm; airl_mm.engine; ' + APPLIED +
+        CHECK, subprocess_env)
 
 
 @pytest.mark.slow
@@ -167,9 +188,9 @@ def test_import_airl_mm_and_custom_imports_register_everything(
         subprocess_env, repo_root):
     run_python('import airl_mm; ' + APPLIED + CHECK, subprocess_env)
     cfg = repo_root / 'configs' / 'mocov2plus_r50_200e.py'
-    run_python('from mmengine.config import Config; '
-               f'Config.fromfile({str(cfg)!r}); ' + APPLIED + CHECK,
-               subprocess_env)
+    run_python(
+        'from mmengine.config import Config; '
+        f'Config.fromfile({str(cfg)!r}); ' + APPLIED + CHECK, subprocess_env)
 
 
 def test_light_loader_reads_mmengine_checkpoints(tmp_path, subprocess_env):

@@ -11,7 +11,10 @@ from airl_mm.demos.knn_demo import DEMO_CONFIGS, format_table, loss_history
 def test_epoch_options_shorten_the_whole_schedule(repo_root):
     cfg = Config.fromfile(str(repo_root / DEMO_CONFIGS[1]))
     opts = dict(o.split('=') for o in epoch_options(5))
-    cfg.merge_from_dict({k: int(v) for k, v in opts.items()},
+    cfg.merge_from_dict({
+        k: int(v)
+        for k, v in opts.items()
+    },
                         allow_list_keys=True)
     warm, cos = cfg.param_scheduler
     assert cfg.train_cfg.max_epochs == 5
@@ -23,11 +26,20 @@ def test_epoch_options_shorten_the_whole_schedule(repo_root):
 def test_loss_history_and_last_scalar_read_mmengine_logs(tmp_path):
     vis = tmp_path / '20260101_000000' / 'vis_data'
     vis.mkdir(parents=True)
-    recs = [{'loss': 3.0, 'iter': 20, 'epoch': 1},
-            {'loss': 2.5, 'iter': 40, 'epoch': 1},
-            {'accuracy/top1': 91.5, 'step': 2}]
-    (vis / 'scalars.json').write_text(
-        '\n'.join(json.dumps(r) for r in recs) + '\n')
+    recs = [{
+        'loss': 3.0,
+        'iter': 20,
+        'epoch': 1
+    }, {
+        'loss': 2.5,
+        'iter': 40,
+        'epoch': 1
+    }, {
+        'accuracy/top1': 91.5,
+        'step': 2
+    }]
+    (vis / 'scalars.json').write_text('\n'.join(json.dumps(r)
+                                                for r in recs) + '\n')
     assert loss_history(str(tmp_path)) == [(20, 3.0), (40, 2.5)]
     assert last_scalar(str(tmp_path), 'accuracy/top1') == 91.5
     assert last_scalar(str(tmp_path), 'missing') is None

@@ -19,10 +19,15 @@ def load_tool(rel: str):
 def train_tool(env: dict, config, work_dir, *args, check: bool = True):
     """``tools/train.py CONFIG --work-dir WORK_DIR ARGS`` in a child process;
     with ``check``, fail the test (showing its output) unless it exits 0."""
-    out = subprocess.run(
-        [sys.executable, 'tools/train.py', str(config), '--work-dir',
-         str(work_dir), *args], cwd=ROOT, env=env, capture_output=True,
-        text=True)
+    out = subprocess.run([
+        sys.executable, 'tools/train.py',
+        str(config), '--work-dir',
+        str(work_dir), *args
+    ],
+                         cwd=ROOT,
+                         env=env,
+                         capture_output=True,
+                         text=True)
     if check:
         assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return out

@@ -15,8 +15,7 @@ def gram_linear(x: torch.Tensor) -> torch.Tensor:
     return x @ x.t()
 
 
-def hsic_unbiased(gram_x: torch.Tensor,
-                  gram_y: torch.Tensor) -> torch.Tensor:
+def hsic_unbiased(gram_x: torch.Tensor, gram_y: torch.Tensor) -> torch.Tensor:
     """Unbiased HSIC_1 of two ``n x n`` Gram matrices (n > 3)."""
     n = gram_x.shape[0]
     if n < 4:
@@ -64,7 +63,8 @@ class MinibatchCKA:
         return self.xy / (self.xx * self.yy)**0.5
 
 
-def cka(x: torch.Tensor, y: torch.Tensor,
+def cka(x: torch.Tensor,
+        y: torch.Tensor,
         batch_size: Optional[int] = None) -> float:
     """Minibatch linear CKA of ``(n, ...)`` representations ``x``, ``y``."""
     b = batch_size or len(x)
@@ -77,8 +77,11 @@ def cka(x: torch.Tensor, y: torch.Tensor,
     return acc.value()
 
 
-def stage_cka(model_a: torch.nn.Module, model_b: torch.nn.Module,
-              batches, spatial: bool = False, progress=iter) -> dict:
+def stage_cka(model_a: torch.nn.Module,
+              model_b: torch.nn.Module,
+              batches,
+              spatial: bool = False,
+              progress=iter) -> dict:
     """CKA between two backbones at the stem and each ResNet stage.
 
     ``batches`` yields normalised ``(b, 3, H, W)`` images; both models see
@@ -107,8 +110,11 @@ def plot_stage_cka(values: dict, title: str):
     xs = list(values)
     ax.plot(xs, [values[x] for x in xs], marker='o')
     for x in xs:
-        ax.annotate(f'{values[x]:.3f}', (x, values[x]),
-                    textcoords='offset points', xytext=(0, 6), ha='center')
+        ax.annotate(
+            f'{values[x]:.3f}', (x, values[x]),
+            textcoords='offset points',
+            xytext=(0, 6),
+            ha='center')
     ax.set_ylim(0, 1.08)
     ax.set_ylabel('linear CKA')
     ax.set_title(title)

@@ -48,13 +48,15 @@ def collapse_metrics(views: Sequence[torch.Tensor]) -> Dict[str, float]:
         raise ValueError('all views need the same shape, got '
                          f'{[tuple(v.shape) for v in raw]}')
     z = [F.normalize(v, dim=1) for v in raw]
-    out = dict(z_std=float(torch.cat(z).std(dim=0, unbiased=False).mean()),
-               rank=effective_rank(torch.cat(raw)))
+    out = dict(
+        z_std=float(torch.cat(z).std(dim=0, unbiased=False).mean()),
+        rank=effective_rank(torch.cat(raw)))
     if n > 1:
         off_diag = ~torch.eye(n, dtype=torch.bool)
-        out['neg_cos'] = float(torch.stack(
-            [(v @ v.t())[off_diag].mean() for v in z]).mean())
+        out['neg_cos'] = float(
+            torch.stack([(v @ v.t())[off_diag].mean() for v in z]).mean())
     if len(z) > 1:
-        out['pos_cos'] = float(torch.stack(
-            [(a * b).sum(dim=1).mean() for a, b in combinations(z, 2)]).mean())
+        out['pos_cos'] = float(
+            torch.stack([(a * b).sum(dim=1).mean()
+                         for a, b in combinations(z, 2)]).mean())
     return out

@@ -36,8 +36,8 @@ def run_records(path: str) -> List[dict]:
     return records
 
 
-def curves_of(records: Sequence[dict], keys: Sequence[str]
-              ) -> Dict[str, Curve]:
+def curves_of(records: Sequence[dict],
+              keys: Sequence[str]) -> Dict[str, Curve]:
     """``{key: (iterations, values)}`` for each key present in ``records``
     (x is the record's ``iter``, else its ``step``)."""
     out: Dict[str, Curve] = {}
@@ -54,9 +54,10 @@ def curves_of(records: Sequence[dict], keys: Sequence[str]
     return out
 
 
-def load_curves(work_dirs: Sequence[str], keys: Sequence[str],
-                labels: Optional[Sequence[str]] = None
-                ) -> Dict[str, Dict[str, Curve]]:
+def load_curves(
+        work_dirs: Sequence[str],
+        keys: Sequence[str],
+        labels: Optional[Sequence[str]] = None) -> Dict[str, Dict[str, Curve]]:
     """``{run label: {key: curve}}`` for each work dir (label: its folder
     name unless ``labels`` are given)."""
     if labels is None:
@@ -65,13 +66,18 @@ def load_curves(work_dirs: Sequence[str], keys: Sequence[str],
         raise ValueError(f'{len(labels)} labels for {len(work_dirs)} runs')
     if len(set(labels)) != len(labels):
         raise ValueError(f'run labels must differ, got {list(labels)}')
-    return {label: curves_of(run_records(d), keys)
-            for label, d in zip(labels, work_dirs)}
+    return {
+        label: curves_of(run_records(d), keys)
+        for label, d in zip(labels, work_dirs)
+    }
 
 
-def plot_curves(runs: Dict[str, Dict[str, Curve]], keys: Sequence[str],
-                out: str, log_keys: Sequence[str] = (),
-                title: Optional[str] = None, columns: int = 2) -> None:
+def plot_curves(runs: Dict[str, Dict[str, Curve]],
+                keys: Sequence[str],
+                out: str,
+                log_keys: Sequence[str] = (),
+                title: Optional[str] = None,
+                columns: int = 2) -> None:
     """One panel per key, one line per run; written atomically as PNG.
 
     Args:
@@ -96,8 +102,10 @@ def plot_curves(runs: Dict[str, Dict[str, Curve]], keys: Sequence[str],
         ax = fig.add_subplot(rows, columns, i + 1)
         for label, curves in runs.items():
             if key in curves:
-                ax.plot(*curves[key], label=label, marker='.'
-                        if len(curves[key][0]) < 20 else None)
+                ax.plot(
+                    *curves[key],
+                    label=label,
+                    marker='.' if len(curves[key][0]) < 20 else None)
         if key in log_keys or key.startswith('lr/'):
             ax.set_yscale('log')
         ax.set_title(key)

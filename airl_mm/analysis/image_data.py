@@ -17,8 +17,8 @@ def list_images(folder: str) -> List[str]:
     if not osp.isdir(folder):
         raise FileNotFoundError(f'--folder: no such directory: {folder}')
     files = sorted(
-        osp.join(root, f) for root, _, names in os.walk(folder)
-        for f in names if f.lower().endswith(IMG_EXTS))
+        osp.join(root, f) for root, _, names in os.walk(folder) for f in names
+        if f.lower().endswith(IMG_EXTS))
     if not files:
         raise FileNotFoundError(f'--folder: no images in {folder}')
     return files
@@ -33,9 +33,9 @@ def load_center_crop(path: str, size: int) -> np.ndarray:
     short = int(round(size * 256 / 224))
     h, w = img.shape[:2]
     scale = short / min(h, w)
-    img = cv2.resize(img, (max(size, round(w * scale)),
-                           max(size, round(h * scale))),
-                     interpolation=cv2.INTER_LINEAR)
+    img = cv2.resize(
+        img, (max(size, round(w * scale)), max(size, round(h * scale))),
+        interpolation=cv2.INTER_LINEAR)
     h, w = img.shape[:2]
     top, left = (h - size) // 2, (w - size) // 2
     return img[top:top + size, left:left + size]
@@ -46,22 +46,26 @@ def normalize(batch_hwc: np.ndarray, mean: Sequence[float],
     """``(N, H, W, C)`` uint8 images -> normalised ``(N, C, H, W)`` float."""
     x = torch.from_numpy(np.ascontiguousarray(batch_hwc)).permute(0, 3, 1, 2)
     x = x.float()
-    return (x - torch.tensor(mean).view(1, -1, 1, 1)) / torch.tensor(
-        std).view(1, -1, 1, 1)
+    return (x - torch.tensor(mean).view(1, -1, 1, 1)) / torch.tensor(std).view(
+        1, -1, 1, 1)
 
 
-def folder_batches(folder: str, num_samples: Optional[int] = None,
-                   batch_size: int = 64, size: int = 224,
-                   mean=IMAGENET_MEAN, std=IMAGENET_STD
-                   ) -> Iterator[torch.Tensor]:
+def folder_batches(folder: str,
+                   num_samples: Optional[int] = None,
+                   batch_size: int = 64,
+                   size: int = 224,
+                   mean=IMAGENET_MEAN,
+                   std=IMAGENET_STD) -> Iterator[torch.Tensor]:
     files = list_images(folder)[:num_samples]
     for i in range(0, len(files), batch_size):
-        yield normalize(np.stack([load_center_crop(f, size)
-                                  for f in files[i:i + batch_size]]),
-                        mean, std)
+        yield normalize(
+            np.stack(
+                [load_center_crop(f, size) for f in files[i:i + batch_size]]),
+            mean, std)
 
 
-def config_batches(config: str, num_samples: Optional[int] = None,
+def config_batches(config: str,
+                   num_samples: Optional[int] = None,
                    batch_size: int = 64) -> Iterator[torch.Tensor]:
     """Batches from the ``test_dataloader`` (else ``val_``) dataset of an
     mmengine config, through its pipeline, in dataset order; normalised
@@ -79,8 +83,7 @@ def config_batches(config: str, num_samples: Optional[int] = None,
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', 'mmselfsup')):
         dataset = DATASETS.build(loader['dataset'])
-    n = len(dataset) if num_samples is None else min(num_samples,
-                                                     len(dataset))
+    n = len(dataset) if num_samples is None else min(num_samples, len(dataset))
     for i in range(0, n, batch_size):
         imgs = []
         for j in range(i, min(i + batch_size, n)):

@@ -39,8 +39,9 @@ def _mlp(neck: dict) -> str:
     dims = '-'.join(
         str(neck[k]) for k in ('in_channels', 'hid_channels', 'out_channels')
         if k in neck)
-    norm = neck.get('norm_cfg', {}).get('type') if neck.get(
-        'type') == 'NonLinearNeck' else None
+    norm = neck.get(
+        'norm_cfg',
+        {}).get('type') if neck.get('type') == 'NonLinearNeck' else None
     return dims + (f' {norm}' if norm else ' no BN')
 
 
@@ -61,8 +62,8 @@ def _augs(pipeline: List[dict]) -> str:
             elif kind == 'RandomApply':
                 j = t['transforms'][0]
                 vals = ','.join(
-                    _g(j[k]) for k in ('brightness', 'contrast',
-                                       'saturation', 'hue'))
+                    _g(j[k])
+                    for k in ('brightness', 'contrast', 'saturation', 'hue'))
                 parts.append(f'jitter({vals})@{_g(p)}')
             elif kind == 'RandomGrayscale':
                 parts.append(f'gray@{_g(p)}')
@@ -109,12 +110,13 @@ def recipe_line(cfg) -> str:
     parts.append(f'batch {cfg.train_dataloader.batch_size}/GPU' +
                  (f' (lr for {base})' if base else ''))
     loop = cfg.train_cfg
-    parts.append(f'{loop.max_epochs} ep' if 'max_epochs' in loop else
-                 f"{loop.get('max_iters')} it")
+    parts.append(f'{loop.max_epochs} ep' if 'max_epochs' in
+                 loop else f"{loop.get('max_iters')} it")
     return ' · '.join(parts)
 
 
-def config_table(root: str, configs: Iterable[str],
+def config_table(root: str,
+                 configs: Iterable[str],
                  load: Optional[callable] = None) -> str:
     """Markdown rows ``| config | paper | recipe |`` for ``configs``
     (paths relative to ``root/configs``)."""
@@ -135,14 +137,13 @@ def pretraining_configs(root: str) -> List[str]:
     analysis or fine-tuning configs), released ones first."""
     import glob
     found = [
-        osp.relpath(p, osp.join(root, 'configs'))
-        for p in glob.glob(osp.join(root, 'configs', '**', '*.py'),
-                           recursive=True)
+        osp.relpath(p, osp.join(root, 'configs')) for p in glob.glob(
+            osp.join(root, 'configs', '**', '*.py'), recursive=True)
     ]
     skip = ('_base_/', 'benchmarks/', 'analysis/', 'byol_collapse/')
-    keep = [c for c in found
-            if not c.startswith(skip) and 'finetune' not in c
-            and 'linear' not in c]
-    order: Dict[str, int] = {'': 0, 'ladder': 1, 'aug_ablation': 2,
-                             'demo': 3}
+    keep = [
+        c for c in found
+        if not c.startswith(skip) and 'finetune' not in c and 'linear' not in c
+    ]
+    order: Dict[str, int] = {'': 0, 'ladder': 1, 'aug_ablation': 2, 'demo': 3}
     return sorted(keep, key=lambda c: (order.get(osp.dirname(c), 4), c))

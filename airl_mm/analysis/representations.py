@@ -15,9 +15,13 @@ def build_resnet(sd: Dict[str, torch.Tensor]) -> nn.Module:
     """An mmselfsup ResNet with the depth/widths of ``sd``, loaded, eval."""
     from mmselfsup.registry import MODELS
     depth, kwargs = resnet_arch(sd)
-    model = MODELS.build(dict(type='mmselfsup.ResNet', depth=depth,
-                              out_indices=[4], norm_cfg=dict(type='BN'),
-                              **kwargs))
+    model = MODELS.build(
+        dict(
+            type='mmselfsup.ResNet',
+            depth=depth,
+            out_indices=[4],
+            norm_cfg=dict(type='BN'),
+            **kwargs))
     missing, unexpected = model.load_state_dict(sd, strict=False)
     missing = [k for k in missing if not k.endswith('num_batches_tracked')]
     if missing or unexpected:
@@ -29,8 +33,9 @@ def build_resnet(sd: Dict[str, torch.Tensor]) -> nn.Module:
 
 
 @contextmanager
-def stage_outputs(model: nn.Module, spatial: bool = False
-                  ) -> Iterator[Dict[str, List[torch.Tensor]]]:
+def stage_outputs(
+        model: nn.Module,
+        spatial: bool = False) -> Iterator[Dict[str, List[torch.Tensor]]]:
     """Collect stem (after max-pool) and stage outputs of each forward.
 
     Yields a dict filled on every forward: stage -> latest ``(n, d)``
@@ -40,14 +45,20 @@ def stage_outputs(model: nn.Module, spatial: bool = False
     handles = []
 
     def tap(name):
+
         def hook(module, inputs, output):
             out = output.flatten(1) if spatial else output.mean(dim=(2, 3))
             store[name] = out.detach()
+
         return hook
 
-    mods = {'stem': model.maxpool, 'layer1': model.layer1,
-            'layer2': model.layer2, 'layer3': model.layer3,
-            'layer4': model.layer4}
+    mods = {
+        'stem': model.maxpool,
+        'layer1': model.layer1,
+        'layer2': model.layer2,
+        'layer3': model.layer3,
+        'layer4': model.layer4
+    }
     for name in STAGES:
         handles.append(mods[name].register_forward_hook(tap(name)))
     try:

@@ -54,22 +54,25 @@ class Column:
 
 
 def _has(*parts: str, without: Sequence[str] = ()) -> Callable[[str], bool]:
-    return lambda s: all(p in s for p in parts) and not any(
-        w in s for w in without)
+    return lambda s: all(p in s for p in parts) and not any(w in s
+                                                            for w in without)
 
 
 COLUMNS = (
     Column('ImageNet Acc', _has('linear', 'in1k'), ('accuracy/top1', )),
-    Column('CIFAR-100 Acc', lambda s: s.startswith('linear') and
-           s.endswith('_cifar100'), ('accuracy/top1', )),
+    Column('CIFAR-100 Acc',
+           lambda s: s.startswith('linear') and s.endswith('_cifar100'),
+           ('accuracy/top1', )),
     Column('VOC07 AP50', _has('voc07', without=('voc0712', )),
            ('pascal_voc/AP50', ), 100),
     Column('VOC07+12 AP50', _has('voc0712'), ('pascal_voc/AP50', ), 100),
     # mmdet's mAP is the mean over the metric's IoU thresholds: COCO-style
     # AP only when the run had more than IoU 0.5 (AP75 present)
-    Column('VOC07+12 AP', _has('voc0712'), ('pascal_voc/AP',
-                                            'pascal_voc/mAP'), 100,
-           needs='pascal_voc/AP75'),
+    Column(
+        'VOC07+12 AP',
+        _has('voc0712'), ('pascal_voc/AP', 'pascal_voc/mAP'),
+        100,
+        needs='pascal_voc/AP75'),
     Column('VOC07+12 AP75', _has('voc0712'), ('pascal_voc/AP75', ), 100),
     Column('COCO C4 AP_box', _has('c4', 'coco'), ('coco/bbox_mAP', ), 100),
     Column('COCO C4 AP_seg', _has('c4', 'coco'), ('coco/segm_mAP', ), 100),
@@ -146,14 +149,19 @@ def read_record(path: str) -> Record:
         raise ValueError(f"{path}: not a benchmark metrics file (needs "
                          "'benchmark' and 'pretrain')")
     metrics = data.get('metrics') or {}
-    return Record(path=path, benchmark=str(data['benchmark']),
-                  pretrain=str(data['pretrain']),
-                  branch=data.get('branch') or 'student',
-                  normrescale=data.get('normrescale'),
-                  status=str(data.get('status') or 'unknown'),
-                  metrics={k: v for k, v in metrics.items()
-                           if isinstance(v, (int, float))},
-                  error=data.get('error'), mtime=os.path.getmtime(path))
+    return Record(
+        path=path,
+        benchmark=str(data['benchmark']),
+        pretrain=str(data['pretrain']),
+        branch=data.get('branch') or 'student',
+        normrescale=data.get('normrescale'),
+        status=str(data.get('status') or 'unknown'),
+        metrics={
+            k: v
+            for k, v in metrics.items() if isinstance(v, (int, float))
+        },
+        error=data.get('error'),
+        mtime=os.path.getmtime(path))
 
 
 def find_records(dirs: Sequence[str]) -> Tuple[List[Record], List[str]]:
@@ -170,8 +178,7 @@ def find_records(dirs: Sequence[str]) -> Tuple[List[Record], List[str]]:
         for root, _, files in os.walk(d):
             if 'metrics.json' in files:
                 try:
-                    records.append(read_record(osp.join(root,
-                                                        'metrics.json')))
+                    records.append(read_record(osp.join(root, 'metrics.json')))
                 except ValueError as e:
                     problems.append(str(e))
     records.sort(key=lambda r: r.path)
@@ -186,9 +193,11 @@ def column_of(benchmark: str) -> List[Column]:
 def _pick(records: List[Record]) -> Record:
     """The record a cell shows: the latest checkpoint of the run; among
     reruns of it, a finished one, then the newest."""
+
     def key(r):
         step = r.step[1] if r.step else math.inf
         return (step, r.status == 'finished', r.mtime)
+
     return max(records, key=key)
 
 
@@ -206,9 +215,9 @@ class Cell:
         return self.status
 
 
-def build_table(records: List[Record]) -> Tuple[List[str], List[str],
-                                                Dict[Tuple[str, str],
-                                                     Cell]]:
+def build_table(
+    records: List[Record]
+) -> Tuple[List[str], List[str], Dict[Tuple[str, str], Cell]]:
     """Rows (pre-trainings), columns (the paper's, those with any run, in
     the paper's order; then benchmarks no column knows) and cells."""
     by_cell: Dict[Tuple[str, str], List[Record]] = {}
@@ -217,9 +226,12 @@ def build_table(records: List[Record]) -> Tuple[List[str], List[str],
         cols = column_of(r.benchmark)
         if not cols:  # an unknown benchmark still gets a column
             name = f'{r.benchmark}'
-            extra.setdefault(name, Column(name, lambda s, b=r.benchmark:
-                                          s == b, ('accuracy/top1',
-                                                   'mIoU')))
+            extra.setdefault(
+                name,
+                Column(
+                    name,
+                    lambda s, b=r.benchmark: s == b,
+                    ('accuracy/top1', 'mIoU')))
             cols = [extra[name]]
         for c in cols:
             by_cell.setdefault((r.label, c.name), []).append(r)
@@ -243,11 +255,13 @@ def markdown_table(rows: List[str], columns: List[str],
                    cells: Dict[Tuple[str, str], Cell]) -> str:
     """The table in Markdown (``–`` = no result; a status word = the run
     did not finish)."""
-    lines = ['| pre-training | ' + ' | '.join(columns) + ' |',
-             '| --- |' + ' ---: |' * len(columns)]
+    lines = [
+        '| pre-training | ' + ' | '.join(columns) + ' |',
+        '| --- |' + ' ---: |' * len(columns)
+    ]
     for row in rows:
-        lines.append(f'| {row} | ' + ' | '.join(
-            cells[row, c].text() for c in columns) + ' |')
+        lines.append(f'| {row} | ' + ' | '.join(cells[row, c].text()
+                                                for c in columns) + ' |')
     return '\n'.join(lines)
 
 
@@ -270,8 +284,10 @@ def ladder_points(rows: List[str], cells: Dict[Tuple[str, str], Cell],
 def plot_ladder(rows, cells, columns) -> Optional[bytes]:
     """Fig. 2: ImageNet and CIFAR-100 accuracy along the ladder; None if
     no step has a value. Missing steps are gaps, marked on the axis."""
-    series = {c: ladder_points(rows, cells, c)
-              for c in (IMAGENET, 'CIFAR-100 Acc') if c in columns}
+    series = {
+        c: ladder_points(rows, cells, c)
+        for c in (IMAGENET, 'CIFAR-100 Acc') if c in columns
+    }
     if not any(v is not None for vs in series.values() for v in vs):
         return None
     fig, axes = new_figure(7, 4)
@@ -281,9 +297,11 @@ def plot_ladder(rows, cells, columns) -> Optional[bytes]:
         y = np.array([np.nan if v is None else v for v in values])
         ax.plot(x, y, marker='o', color=f'C{i}', label=name)
         ax.set_ylabel(f'{name} (%)', color=f'C{i}')
-    labels = [step if any(vs[j] is not None for vs in series.values())
-              else f'{step}\n(missing)' for j, (step, _) in
-              enumerate(LADDER)]
+    labels = [
+        step if any(vs[j] is not None
+                    for vs in series.values()) else f'{step}\n(missing)'
+        for j, (step, _) in enumerate(LADDER)
+    ]
     axes.set_xticks(x)
     axes.set_xticklabels(labels, rotation=20, ha='right', fontsize=8)
     axes.set_title('Fig. 2: from MoCo v2 to MoCo v2+ (linear evaluation)')
@@ -291,7 +309,9 @@ def plot_ladder(rows, cells, columns) -> Optional[bytes]:
     return figure_png(fig)
 
 
-def regression_band(x: np.ndarray, y: np.ndarray, grid: np.ndarray,
+def regression_band(x: np.ndarray,
+                    y: np.ndarray,
+                    grid: np.ndarray,
                     level: float = 0.95):
     """Least-squares line through ``(x, y)`` and the ``level`` confidence
     band of its mean at ``grid`` (t distribution, n - 2 dof).
@@ -309,8 +329,8 @@ def regression_band(x: np.ndarray, y: np.ndarray, grid: np.ndarray,
     resid = y - (slope * x + intercept)
     s = math.sqrt(float(resid @ resid) / (n - 2))
     sxx = float(((x - x.mean())**2).sum())
-    half = stats.t.ppf(0.5 + level / 2, n - 2) * s * np.sqrt(
-        1.0 / n + (grid - x.mean())**2 / sxx)
+    half = stats.t.ppf(0.5 + level / 2, n -
+                       2) * s * np.sqrt(1.0 / n + (grid - x.mean())**2 / sxx)
     return slope, intercept, fit, fit - half, fit + half
 
 
@@ -334,8 +354,8 @@ def plot_longtail(rows, cells, columns) -> Optional[bytes]:
     if not panels:
         return None
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(panels), squeeze=False,
-                             figsize=(4.5 * len(panels), 4), dpi=120)
+    fig, axes = plt.subplots(
+        1, len(panels), squeeze=False, figsize=(4.5 * len(panels), 4), dpi=120)
     for ax, (col, pts) in zip(axes[0], panels):
         x = np.array([p[1] for p in pts])
         y = np.array([p[2] for p in pts])
@@ -343,12 +363,20 @@ def plot_longtail(rows, cells, columns) -> Optional[bytes]:
         slope, _, fit, lo, hi = regression_band(x, y, grid)
         ax.scatter(x, y, zorder=3)
         for name, xi, yi in pts:
-            ax.annotate(name, (xi, yi), fontsize=6, xytext=(3, 3),
-                        textcoords='offset points')
+            ax.annotate(
+                name, (xi, yi),
+                fontsize=6,
+                xytext=(3, 3),
+                textcoords='offset points')
         ax.plot(grid, fit, color='C1', label=f'fit (slope {slope:.2f})')
         if lo is not None:
-            ax.fill_between(grid, lo, hi, color='C1', alpha=0.2,
-                            label='95% confidence band')
+            ax.fill_between(
+                grid,
+                lo,
+                hi,
+                color='C1',
+                alpha=0.2,
+                label='95% confidence band')
         ax.set_xlabel('ImageNet linear top-1 (%)')
         ax.set_ylabel(f'{col} top-1 (%)')
         ax.grid(alpha=0.3)
@@ -364,8 +392,8 @@ def sweep_curves(records: List[Record]) -> Dict[str, Dict[str, list]]:
     for r in records:
         if r.step is None:
             continue
-        groups.setdefault((r.benchmark, r.label), {}).setdefault(
-            r.step[1], []).append(r)
+        groups.setdefault((r.benchmark, r.label),
+                          {}).setdefault(r.step[1], []).append(r)
     out: Dict[str, Dict[str, list]] = {}
     for (bench, label), steps in sorted(groups.items()):
         if len(steps) < 2:
@@ -376,8 +404,9 @@ def sweep_curves(records: List[Record]) -> Dict[str, Dict[str, list]]:
             r = _pick(steps[step])
             v = None
             if r.status == 'finished':
-                v = next((c.value(r.metrics) for c in cols
-                          if c.value(r.metrics) is not None), None)
+                v = next((c.value(r.metrics)
+                          for c in cols if c.value(r.metrics) is not None),
+                         None)
                 if v is None and not cols:
                     v = r.metrics.get('accuracy/top1')
             pts.append((step, v, r.status))
@@ -391,8 +420,8 @@ def plot_sweeps(curves: Dict[str, Dict[str, list]]) -> Optional[bytes]:
     if not curves:
         return None
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(curves), squeeze=False,
-                             figsize=(5 * len(curves), 4), dpi=120)
+    fig, axes = plt.subplots(
+        1, len(curves), squeeze=False, figsize=(5 * len(curves), 4), dpi=120)
     for ax, (bench, runs) in zip(axes[0], curves.items()):
         for i, (label, pts) in enumerate(runs.items()):
             x = np.array([p[0] for p in pts], dtype=float)
@@ -400,9 +429,13 @@ def plot_sweeps(curves: Dict[str, Dict[str, list]]) -> Optional[bytes]:
             ax.plot(x, y, marker='o', color=f'C{i}', label=label)
             bad = np.isnan(y)
             if bad.any():
-                ax.plot(x[bad], np.full(bad.sum(), np.nanmin(y)
-                                        if (~bad).any() else 0), 'x',
-                        color=f'C{i}', label=f'{label}: no result')
+                ax.plot(
+                    x[bad],
+                    np.full(bad.sum(),
+                            np.nanmin(y) if (~bad).any() else 0),
+                    'x',
+                    color=f'C{i}',
+                    label=f'{label}: no result')
         ax.set_xlabel('pre-training checkpoint (epoch / iteration)')
         ax.set_ylabel('benchmark metric (%)')
         ax.set_title(bench, fontsize=9)
@@ -434,10 +467,12 @@ def collect(dirs: Sequence[str]) -> Tuple[str, Dict[str, bytes]]:
                       ('fig7_checkpoints', plot_sweeps(curves))):
         if png is not None:
             plots[name] = png
-    parts = ['# Benchmark results', '',
-             f'{len(records)} benchmark runs under ' + ', '.join(dirs) +
-             f'. `{MISSING}`: no finished run for that cell; `failed` / '
-             '`running`: the run did not finish (see below).', '']
+    parts = [
+        '# Benchmark results', '',
+        f'{len(records)} benchmark runs under ' + ', '.join(dirs) +
+        f'. `{MISSING}`: no finished run for that cell; `failed` / '
+        '`running`: the run did not finish (see below).', ''
+    ]
     if rows:
         parts += [markdown_table(rows, columns, cells), '']
     else:
@@ -445,9 +480,10 @@ def collect(dirs: Sequence[str]) -> Tuple[str, Dict[str, bytes]]:
     bad = unfinished(records)
     if bad or problems:
         parts += ['## Failed or unfinished runs', '']
-        parts += [f'- {r.label} / {r.benchmark}: **{r.status}**' +
-                  (f' ({r.error})' if r.error else '') + f' — {r.path}'
-                  for r in bad]
+        parts += [
+            f'- {r.label} / {r.benchmark}: **{r.status}**' +
+            (f' ({r.error})' if r.error else '') + f' — {r.path}' for r in bad
+        ]
         parts += [f'- unreadable: {p}' for p in problems]
         parts.append('')
     if curves:

@@ -15,8 +15,7 @@ def _order_key(name: str) -> Tuple:
     if not m:
         return (0, 0, 0, name)
     part = 0 if m.group(3) in ('conv', 'bn') else 1  # downsample last
-    return (int(m.group(1)), int(m.group(2)), part,
-            int(m.group(4) or 0), name)
+    return (int(m.group(1)), int(m.group(2)), part, int(m.group(4) or 0), name)
 
 
 def select_layers(sd: Dict[str, torch.Tensor], layers: str) -> List[str]:
@@ -32,8 +31,8 @@ def select_layers(sd: Dict[str, torch.Tensor], layers: str) -> List[str]:
         if not v.is_floating_point():
             continue
         conv = k.endswith('weight') and v.dim() == 4
-        if layers == 'all' or (conv and (
-                layers == 'conv' or tuple(v.shape[-2:]) == (3, 3))):
+        if layers == 'all' or (conv and (layers == 'conv'
+                                         or tuple(v.shape[-2:]) == (3, 3))):
             names.append(k)
     return sorted(names, key=_order_key)
 
@@ -53,19 +52,24 @@ def norm_ratios(base: List[Tuple[str, float]],
 
 
 def plot_norms(series: Sequence[Tuple[str, List[Tuple[str, float]]]],
-               log_scale: bool = False, title: str = 'Weight norms'):
+               log_scale: bool = False,
+               title: str = 'Weight norms'):
     """One line per checkpoint; returns the matplotlib figure."""
     fig, ax = new_figure(8, 4)
     styles = ('-', '--', ':', '-.')
     for i, (label, norms) in enumerate(series):
         # thick first, thinner and dashed after: coinciding lines stay
         # visible (NormRescale output lies on its anchor by construction)
-        ax.plot(range(len(norms)), [n for _, n in norms], marker='.',
-                ls=styles[i % len(styles)], lw=max(3.5 - i, 1.0),
-                label=label)
+        ax.plot(
+            range(len(norms)), [n for _, n in norms],
+            marker='.',
+            ls=styles[i % len(styles)],
+            lw=max(3.5 - i, 1.0),
+            label=label)
     names = [n for n, _ in series[0][1]]
-    starts = [i for i, n in enumerate(names)
-              if re.match(r'layer\d+\.0\.conv1', n)]
+    starts = [
+        i for i, n in enumerate(names) if re.match(r'layer\d+\.0\.conv1', n)
+    ]
     for i in starts:
         ax.axvline(i - 0.5, color='grey', lw=0.5, ls=':')
     from matplotlib.ticker import MaxNLocator

@@ -29,22 +29,44 @@ class C4SharedHead(ResLayer):
         init_cfg: as mmdet's ``ResLayer`` shared head.
     """
 
-    def __init__(self, depth: int, stage: int = 3, base_channels: int = 64,
-                 stride: int = 2, dilation: int = 1, style: str = 'pytorch',
+    def __init__(self,
+                 depth: int,
+                 stage: int = 3,
+                 base_channels: int = 64,
+                 stride: int = 2,
+                 dilation: int = 1,
+                 style: str = 'pytorch',
                  norm_cfg: dict = dict(type='BN', requires_grad=True),
-                 norm_eval: bool = True, with_cp: bool = False, dcn=None,
+                 norm_eval: bool = True,
+                 with_cp: bool = False,
+                 dcn=None,
                  init_cfg=None) -> None:
-        super().__init__(depth, stage=stage, stride=stride,
-                         dilation=dilation, style=style, norm_cfg=norm_cfg,
-                         norm_eval=norm_eval, with_cp=with_cp, dcn=dcn,
-                         init_cfg=init_cfg)
+        super().__init__(
+            depth,
+            stage=stage,
+            stride=stride,
+            dilation=dilation,
+            style=style,
+            norm_cfg=norm_cfg,
+            norm_eval=norm_eval,
+            with_cp=with_cp,
+            dcn=dcn,
+            init_cfg=init_cfg)
         block, stage_blocks = ResNet.arch_settings[depth]
         if base_channels != 64:  # the parent built the standard width
-            self.add_module(f'layer{stage + 1}', _ResLayer(
-                block, base_channels * 2**(stage - 1) * block.expansion,
-                base_channels * 2**stage, stage_blocks[stage],
-                stride=stride, dilation=dilation, style=style,
-                with_cp=with_cp, norm_cfg=norm_cfg, dcn=dcn))
+            self.add_module(
+                f'layer{stage + 1}',
+                _ResLayer(
+                    block,
+                    base_channels * 2**(stage - 1) * block.expansion,
+                    base_channels * 2**stage,
+                    stage_blocks[stage],
+                    stride=stride,
+                    dilation=dilation,
+                    style=style,
+                    with_cp=with_cp,
+                    norm_cfg=norm_cfg,
+                    dcn=dcn))
         self.norm = build_norm_layer(
             norm_cfg, base_channels * 2**stage * block.expansion)[1]
 

@@ -13,20 +13,34 @@ def build_parser() -> argparse.ArgumentParser:
         description='Fine-tune and test a transfer benchmark config '
         '(mmdet / mmseg / mmpretrain) from a pre-training checkpoint; '
         'writes <work-dir>/metrics.json')
-    p.add_argument('config', help='benchmark config, e.g. configs/'
-                   'benchmarks/mmdet/faster-rcnn_r50-c4_24k_voc0712.py')
-    p.add_argument('pretrain', help='pre-training checkpoint (any format '
-                   'tools/convert understands)')
-    p.add_argument('--branch', choices=('student', 'teacher'),
-                   default='student', help='which backbone to transfer')
-    p.add_argument('--normrescale', metavar='ANCHOR|CONST',
-                   help='NormRescale the backbone to the norms of this SGD '
-                   'anchor checkpoint, or by this constant')
-    p.add_argument('--work-dir', help='default: work_dirs/benchmarks/'
-                   '<pretrain name>/<config name>')
+    p.add_argument(
+        'config',
+        help='benchmark config, e.g. configs/'
+        'benchmarks/mmdet/faster-rcnn_r50-c4_24k_voc0712.py')
+    p.add_argument(
+        'pretrain',
+        help='pre-training checkpoint (any format '
+        'tools/convert understands)')
+    p.add_argument(
+        '--branch',
+        choices=('student', 'teacher'),
+        default='student',
+        help='which backbone to transfer')
+    p.add_argument(
+        '--normrescale',
+        metavar='ANCHOR|CONST',
+        help='NormRescale the backbone to the norms of this SGD '
+        'anchor checkpoint, or by this constant')
+    p.add_argument(
+        '--work-dir',
+        help='default: work_dirs/benchmarks/'
+        '<pretrain name>/<config name>')
     p.add_argument('--launcher', choices=LAUNCHERS, default='none')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     p.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return p
 

@@ -42,8 +42,8 @@ class BenchmarkError(ValueError):
 
 
 # ------------------------------------------------------------------ backbone
-def parse_normrescale(value: Optional[str]) -> Tuple[Optional[str],
-                                                     Optional[float]]:
+def parse_normrescale(
+        value: Optional[str]) -> Tuple[Optional[str], Optional[float]]:
     """``--normrescale`` -> ``(anchor path, None)`` or ``(None, constant)``.
 
     A value that parses as a number is a constant; anything else is the
@@ -68,7 +68,9 @@ def parse_normrescale(value: Optional[str]) -> Tuple[Optional[str],
     return None, const
 
 
-def prepare_backbone(pretrain: str, out_dir: str, branch: str = 'student',
+def prepare_backbone(pretrain: str,
+                     out_dir: str,
+                     branch: str = 'student',
                      normrescale: Optional[str] = None) -> str:
     """Write the mmdet-layout backbone file of ``pretrain`` into ``out_dir``.
 
@@ -98,11 +100,17 @@ def prepare_backbone(pretrain: str, out_dir: str, branch: str = 'student',
     out = osp.join(out_dir, name + '.pth')
     log = logging.getLogger('airl_mm.benchmarks').info
     if normrescale is None:
-        extract_file(pretrain, out, to='mmdet', branch=branch, force=True,
-                     log=log)
+        extract_file(
+            pretrain, out, to='mmdet', branch=branch, force=True, log=log)
     else:
-        normrescale_file(pretrain, out, anchor_path=anchor, constant=const,
-                         branch=branch, force=True, log=log)
+        normrescale_file(
+            pretrain,
+            out,
+            anchor_path=anchor,
+            constant=const,
+            branch=branch,
+            force=True,
+            log=log)
     return out
 
 
@@ -133,8 +141,8 @@ def _build_in_scope(cfg, module_cfg):
         return MODELS.build(module_cfg)
 
 
-def check_loads(cfg, key: str, module_cfg: dict,
-                state: Dict[str, 'object'], path: str) -> int:
+def check_loads(cfg, key: str, module_cfg: dict, state: Dict[str, 'object'],
+                path: str) -> int:
     """Build the module of ``key`` and check that the backbone file holds,
     under the prefix, every tensor it has (but :data:`NEW_KEYS`), with the
     same shape.
@@ -150,15 +158,19 @@ def check_loads(cfg, key: str, module_cfg: dict,
     prefix = init.get('prefix', '')
     module_cfg = copy.deepcopy(module_cfg)
     module_cfg.pop('init_cfg', None)
-    expected = {k: tuple(v.shape) for k, v in
-                _build_in_scope(cfg, module_cfg).state_dict().items()
-                if not NEW_KEYS.search(k)}
+    expected = {
+        k: tuple(v.shape)
+        for k, v in _build_in_scope(cfg, module_cfg).state_dict().items()
+        if not NEW_KEYS.search(k)
+    }
     where = f'{key}.init_cfg (checkpoint={path}, prefix={prefix!r})'
     if not expected:
         raise BenchmarkError(f'{where}: the module {module_cfg.get("type")} '
                              'has no ResNet tensors to initialise')
-    available = {k[len(prefix):]: tuple(v.shape) for k, v in state.items()
-                 if k.startswith(prefix)}
+    available = {
+        k[len(prefix):]: tuple(v.shape)
+        for k, v in state.items() if k.startswith(prefix)
+    }
     if not available:
         raise BenchmarkError(
             f'{where}: no tensor of the file starts with {prefix!r}, so '
@@ -172,15 +184,19 @@ def check_loads(cfg, key: str, module_cfg: dict,
             f'module are not in the file, e.g. {missing[:4]} (a different '
             'architecture: ResNet depth/width, or ResNetV1c instead of '
             'ResNet?)')
-    bad = [f'{k} {available[k]} vs {expected[k]}' for k in expected
-           if available[k] != expected[k]]
+    bad = [
+        f'{k} {available[k]} vs {expected[k]}' for k in expected
+        if available[k] != expected[k]
+    ]
     if bad:
         raise BenchmarkError(f'{where}: shape mismatch (file vs model): ' +
                              '; '.join(bad[:4]))
     return len(expected)
 
 
-def benchmark_config(config: str, backbone_file: str, work_dir: str,
+def benchmark_config(config: str,
+                     backbone_file: str,
+                     work_dir: str,
                      cfg_options: Optional[dict] = None):
     """Load a benchmark config and point its pre-trained modules at
     ``backbone_file``.
@@ -234,14 +250,20 @@ def world_size(launcher: str) -> int:
     if launcher not in LAUNCHERS:
         raise ValueError(f'launcher must be one of {LAUNCHERS}, got '
                          f'{launcher!r}')
-    var = dict(none=None, pytorch='WORLD_SIZE', slurm='SLURM_NTASKS',
-               mpi='OMPI_COMM_WORLD_SIZE')[launcher]
+    var = dict(
+        none=None,
+        pytorch='WORLD_SIZE',
+        slurm='SLURM_NTASKS',
+        mpi='OMPI_COMM_WORLD_SIZE')[launcher]
     return 1 if var is None else int(os.environ.get(var, '1'))
 
 
 def _rank(launcher: str) -> int:
-    var = dict(none=None, pytorch='RANK', slurm='SLURM_PROCID',
-               mpi='OMPI_COMM_WORLD_RANK')[launcher]
+    var = dict(
+        none=None,
+        pytorch='RANK',
+        slurm='SLURM_PROCID',
+        mpi='OMPI_COMM_WORLD_RANK')[launcher]
     return 0 if var is None else int(os.environ.get(var, '0'))
 
 
@@ -286,14 +308,15 @@ def skip_final_validation(cfg) -> bool:
         cfg.get('val_evaluator') == cfg.get('test_evaluator')
     if same:
         loop = cfg.train_cfg
-        cfg.train_cfg.val_begin = loop.get(
-            'max_iters', loop.get('max_epochs', 0)) + 1
+        cfg.train_cfg.val_begin = loop.get('max_iters',
+                                           loop.get('max_epochs', 0)) + 1
     return same
 
 
 def _write_record(work_dir: str, record: dict) -> None:
-    atomic_write_text(osp.join(work_dir, 'metrics.json'),
-                      json.dumps(record, indent=2) + '\n')
+    atomic_write_text(
+        osp.join(work_dir, 'metrics.json'),
+        json.dumps(record, indent=2) + '\n')
 
 
 def _float_metrics(metrics: Optional[dict]) -> Dict[str, float]:
@@ -318,9 +341,12 @@ def build_runner(cfg):
     return AirlRunner.from_cfg(cfg)
 
 
-def run_benchmark(config: str, pretrain: str,
-                  work_dir: Optional[str] = None, branch: str = 'student',
-                  normrescale: Optional[str] = None, launcher: str = 'none',
+def run_benchmark(config: str,
+                  pretrain: str,
+                  work_dir: Optional[str] = None,
+                  branch: str = 'student',
+                  normrescale: Optional[str] = None,
+                  launcher: str = 'none',
                   cfg_options: Optional[dict] = None) -> str:
     """Convert ``pretrain``, fine-tune and test ``config``; keep a record.
 
@@ -346,15 +372,21 @@ def run_benchmark(config: str, pretrain: str,
     """
     import torch
     if work_dir is None:
-        work_dir = osp.join('work_dirs', 'benchmarks', Path(pretrain).stem,
+        work_dir = osp.join('work_dirs', 'benchmarks',
+                            Path(pretrain).stem,
                             Path(config).stem)
     world = world_size(launcher)
     main = _rank(launcher) == 0
     os.makedirs(work_dir, exist_ok=True)
-    record = dict(benchmark=Path(config).stem, config=str(config),
-                  pretrain=str(pretrain), branch=branch,
-                  normrescale=normrescale, status='running', metrics={},
-                  error=None)
+    record = dict(
+        benchmark=Path(config).stem,
+        config=str(config),
+        pretrain=str(pretrain),
+        branch=branch,
+        normrescale=normrescale,
+        status='running',
+        metrics={},
+        error=None)
     if main:
         _write_record(work_dir, record)
     try:
@@ -367,8 +399,7 @@ def run_benchmark(config: str, pretrain: str,
                 raise BenchmarkError(
                     f'{config}: auto_scale_lr.base_batch_size (the total '
                     'batch) is not set')
-            cfg.train_dataloader.batch_size = per_gpu_batch_size(total,
-                                                                 world)
+            cfg.train_dataloader.batch_size = per_gpu_batch_size(total, world)
         skip_final_validation(cfg)
         if not torch.cuda.is_available():
             for key in ('model', 'train_dataloader'):

@@ -73,7 +73,9 @@ class Settings:
 
 
 # --------------------------------------------------------------- photos
-def make_photo(seed: int, width: int = 500, height: int = 375,
+def make_photo(seed: int,
+               width: int = 500,
+               height: int = 375,
                quality: int = 90) -> bytes:
     """A JPEG photo-like image: smooth colour fields, shapes and grain.
 
@@ -85,8 +87,8 @@ def make_photo(seed: int, width: int = 500, height: int = 375,
     for cells, amp in ((4, 70.), (16, 35.), (64, 18.), (250, 10.)):
         rows = max(2, height * cells // width + 1)
         small = rng.normal(0, 1, (rows, cells, 3)).astype(np.float32)
-        img += amp * cv2.resize(small, (width, height),
-                                interpolation=cv2.INTER_CUBIC)
+        img += amp * cv2.resize(
+            small, (width, height), interpolation=cv2.INTER_CUBIC)
     for _ in range(12):
         colour = tuple(float(c) for c in rng.uniform(-100, 100, 3))
         centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
@@ -182,8 +184,8 @@ def _pipeline_worker(conn, steps, paths, threads) -> None:
 
 def summary(values: Sequence[float]) -> Dict[str, float]:
     """Median, min and max."""
-    return dict(median=statistics.median(values), min=min(values),
-                max=max(values))
+    return dict(
+        median=statistics.median(values), min=min(values), max=max(values))
 
 
 def time_pipelines(configs: Dict[str, object], paths: List[str],
@@ -201,8 +203,10 @@ def time_pipelines(configs: Dict[str, object], paths: List[str],
     try:
         for name, config in configs.items():
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_pipeline_worker, daemon=True, args=(
-                child, pipeline_cfg(config), paths, s.threads))
+            proc = ctx.Process(
+                target=_pipeline_worker,
+                daemon=True,
+                args=(child, pipeline_cfg(config), paths, s.threads))
             proc.start()
             child.close()  # a worker that dies then ends recv() (EOFError)
             workers[name] = (proc, parent)
@@ -218,8 +222,9 @@ def time_pipelines(configs: Dict[str, object], paths: List[str],
             conn.send(None)
             rss_kib = conn.recv()
             proc.join(timeout=30)
-            out[name] = dict(images_per_s_per_core=summary(rates[name]),
-                             peak_rss_mib=rss_kib / 1024.)
+            out[name] = dict(
+                images_per_s_per_core=summary(rates[name]),
+                peak_rss_mib=rss_kib / 1024.)
         return out
     finally:
         for proc, _ in workers.values():
@@ -244,15 +249,20 @@ def build_model(config, depth: int, device: str) -> torch.nn.Module:
     return model.to(device).train()
 
 
-def make_batch(batch: int, size: int, device: str = 'cpu',
+def make_batch(batch: int,
+               size: int,
+               device: str = 'cpu',
                seed: int = 0) -> dict:
     """A two-view batch as the data loader packs it (uint8 views)."""
     from mmselfsup.structures import SelfSupDataSample
     g = torch.Generator().manual_seed(seed)
-    views = [torch.randint(0, 256, (batch, 3, size, size), generator=g,
-                           dtype=torch.uint8).to(device) for _ in range(2)]
-    return dict(inputs=views,
-                data_samples=[SelfSupDataSample() for _ in range(batch)])
+    views = [
+        torch.randint(
+            0, 256, (batch, 3, size, size), generator=g,
+            dtype=torch.uint8).to(device) for _ in range(2)
+    ]
+    return dict(
+        inputs=views, data_samples=[SelfSupDataSample() for _ in range(batch)])
 
 
 def make_optim_wrapper(model, amp: bool = False):
@@ -271,7 +281,9 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def time_steps(models: Dict[str, tuple], batch: dict, s: Settings,
+def time_steps(models: Dict[str, tuple],
+               batch: dict,
+               s: Settings,
                steps: Optional[int] = None,
                wall: Optional[bool] = None) -> Dict[str, dict]:
     """Seconds per train step of each ``(model, optim_wrapper)``,
@@ -301,10 +313,13 @@ def time_steps(models: Dict[str, tuple], batch: dict, s: Settings,
             if s.device.startswith('cuda'):
                 mem[name] = max(mem[name],
                                 torch.cuda.max_memory_allocated() / 2**20)
-    return {name: dict(seconds_per_step=summary(times[name]),
-                       max_gpu_mib=mem[name] if s.device.startswith('cuda')
-                       else None)
-            for name in models}
+    return {
+        name:
+        dict(
+            seconds_per_step=summary(times[name]),
+            max_gpu_mib=mem[name] if s.device.startswith('cuda') else None)
+        for name in models
+    }
 
 
 def time_loop(model, wrapper, loader, s: Settings, steps: int) -> float:
@@ -332,17 +347,22 @@ def p3_measure(paths: List[str], s: Settings) -> dict:
     cfg = MODELS_CFG['MoCo v2+']
     fp32 = build_model(cfg, s.depth, s.device)
     fast = to_channels_last(build_model(cfg, s.depth, s.device))
-    models = {'fp32': (fp32, make_optim_wrapper(fp32)),
-              'bf16 + channels_last': (fast, make_optim_wrapper(fast, True))}
+    models = {
+        'fp32': (fp32, make_optim_wrapper(fp32)),
+        'bf16 + channels_last': (fast, make_optim_wrapper(fast, True))
+    }
     batch = make_batch(s.batch, s.image_size, s.device)
     # wall time, as the loop below (whose data workers are other processes)
     steps = time_steps(models, batch, s, wall=True)
-    ips = {k: s.batch / v['seconds_per_step']['median']
-           for k, v in steps.items()}
+    ips = {
+        k: s.batch / v['seconds_per_step']['median']
+        for k, v in steps.items()
+    }
 
     steps_cfg = pipeline_cfg(PIPELINES[OURS], s.image_size)
 
     class Photos(Dataset):
+
         def __init__(self):
             self.pipeline = None
 
@@ -354,16 +374,21 @@ def p3_measure(paths: List[str], s: Settings) -> dict:
                 self.pipeline = build_pipeline(steps_cfg)
             return self.pipeline(dict(img_path=paths[i % len(paths)]))
 
-    loader = DataLoader(Photos(), batch_size=s.batch,
-                        num_workers=s.workers, collate_fn=default_collate,
-                        pin_memory=s.device.startswith('cuda'),
-                        persistent_workers=s.workers > 0)
+    loader = DataLoader(
+        Photos(),
+        batch_size=s.batch,
+        num_workers=s.workers,
+        collate_fn=default_collate,
+        pin_memory=s.device.startswith('cuda'),
+        persistent_workers=s.workers > 0)
     loop = time_loop(fast, models['bf16 + channels_last'][1], loader, s,
                      max(s.steps * s.repeats, 2))
     limit = ips['bf16 + channels_last']
-    return dict(p3_bf16_vs_fp32=ips['bf16 + channels_last'] / ips['fp32'],
-                p3_vs_limit=loop / limit, p3_steps=steps,
-                p3_images_per_s=dict(ips, loop=loop))
+    return dict(
+        p3_bf16_vs_fp32=ips['bf16 + channels_last'] / ips['fp32'],
+        p3_vs_limit=loop / limit,
+        p3_steps=steps,
+        p3_images_per_s=dict(ips, loop=loop))
 
 
 # ------------------------------------------------------------------ run
@@ -384,8 +409,10 @@ def run(s: Settings, progress: Callable[[str], None] = print) -> dict:
                      f'x {s.repeats} runs')
             pipes = time_pipelines(PIPELINES, paths, s)
             results['pipelines'] = pipes
-            rate = {k: v['images_per_s_per_core']['median']
-                    for k, v in pipes.items()}
+            rate = {
+                k: v['images_per_s_per_core']['median']
+                for k, v in pipes.items()
+            }
             results['p2_ratio'] = rate[OURS] / rate[BYOL]
             results['p2_vs_our_reference'] = (
                 rate[OURS] / rate['ours (reference, Table 5)'])
@@ -399,8 +426,10 @@ def run(s: Settings, progress: Callable[[str], None] = print) -> dict:
             batch = make_batch(s.batch, s.image_size, s.device)
             steps = time_steps(models, batch, s)
             results['steps'] = steps
-            med = {k: v['seconds_per_step']['median']
-                   for k, v in steps.items()}
+            med = {
+                k: v['seconds_per_step']['median']
+                for k, v in steps.items()
+            }
             results['p1_ratio'] = med['MoCo v2+'] / med[BYOL]
             results['p1_smoco_ratio'] = med['S-MoCo v2+'] / med[BYOL]
             del models
@@ -422,9 +451,11 @@ def table(results: dict) -> str:
     """The results as Markdown tables."""
     lines = []
     if 'pipelines' in results:
-        lines += ['| pipeline (two views, one core) | images/s per core '
-                  '(median) | min - max | peak RSS per worker (MiB) |',
-                  '| --- | ---: | ---: | ---: |']
+        lines += [
+            '| pipeline (two views, one core) | images/s per core '
+            '(median) | min - max | peak RSS per worker (MiB) |',
+            '| --- | ---: | ---: | ---: |'
+        ]
         for name, v in results['pipelines'].items():
             r = v['images_per_s_per_core']
             lines.append(f'| {name} | {r["median"]:.0f} | {r["min"]:.0f} - '
@@ -432,9 +463,11 @@ def table(results: dict) -> str:
         lines.append('')
     if 'steps' in results:
         st = results['settings']
-        lines += [f'| train step (ResNet-{st["depth"]}, batch {st["batch"]},'
-                  f' {st["image_size"]}px) | s/step (median) | min - max | '
-                  'max GPU MiB |', '| --- | ---: | ---: | ---: |']
+        lines += [
+            f'| train step (ResNet-{st["depth"]}, batch {st["batch"]},'
+            f' {st["image_size"]}px) | s/step (median) | min - max | '
+            'max GPU MiB |', '| --- | ---: | ---: | ---: |'
+        ]
         for name, v in results['steps'].items():
             r = v['seconds_per_step']
             gpu = '-' if v['max_gpu_mib'] is None else \

@@ -42,8 +42,8 @@ def find_checkpoints(run_dir: str) -> List[tuple]:
     for name in os.listdir(run_dir):
         m = CHECKPOINT_RE.match(name)
         if m:
-            found.append((m.group(1), int(m.group(2)),
-                          osp.join(run_dir, name)))
+            found.append((m.group(1), int(m.group(2)), osp.join(run_dir,
+                                                                name)))
     if not found:
         raise ValueError(f'{run_dir}: no intermediate checkpoints '
                          '(epoch_N.pth or iter_N.pth); keep them with '
@@ -72,7 +72,9 @@ def default_sweep_dir(run_dir: str, config: str) -> str:
                     osp.splitext(osp.basename(config))[0])
 
 
-def plan_sweep(run_dir: str, config: str, out_dir: Optional[str] = None,
+def plan_sweep(run_dir: str,
+               config: str,
+               out_dir: Optional[str] = None,
                steps: Optional[Sequence[int]] = None,
                every: int = 1) -> List[SweepItem]:
     """The checkpoints to evaluate, each with its work dir and whether it is
@@ -98,21 +100,28 @@ def plan_sweep(run_dir: str, config: str, out_dir: Optional[str] = None,
                              f'{missing}; it has '
                              f'{[s for _, s, _ in found]}')
         found = [f for f in found if f[1] in set(steps)]
-    found = [f for i, f in enumerate(found)
-             if i % every == 0 or i == len(found) - 1]
+    found = [
+        f for i, f in enumerate(found) if i % every == 0 or i == len(found) - 1
+    ]
     items = []
     for unit, step, path in found:
         work_dir = osp.join(out_dir, f'{unit}_{step}')
         done = read_status(work_dir) == 'finished'
-        items.append(SweepItem(path, unit, step, work_dir,
-                               'skipped' if done else 'pending'))
+        items.append(
+            SweepItem(path, unit, step, work_dir,
+                      'skipped' if done else 'pending'))
     return items
 
 
-def run_sweep(run_dir: str, config: str, out_dir: Optional[str] = None,
-              steps: Optional[Sequence[int]] = None, every: int = 1,
-              branch: str = 'student', normrescale: Optional[str] = None,
-              launcher: str = 'none', cfg_options: Optional[dict] = None,
+def run_sweep(run_dir: str,
+              config: str,
+              out_dir: Optional[str] = None,
+              steps: Optional[Sequence[int]] = None,
+              every: int = 1,
+              branch: str = 'student',
+              normrescale: Optional[str] = None,
+              launcher: str = 'none',
+              cfg_options: Optional[dict] = None,
               progress: Callable[[Iterable], Iterable] = iter,
               log: Callable[[str], None] = print) -> List[SweepItem]:
     """Evaluate ``config`` on every pending checkpoint of ``run_dir``.
@@ -132,9 +141,14 @@ def run_sweep(run_dir: str, config: str, out_dir: Optional[str] = None,
         f'{len(todo)} to evaluate')
     for item in progress(todo):
         try:
-            run_benchmark(config, item.checkpoint, work_dir=item.work_dir,
-                          branch=branch, normrescale=normrescale,
-                          launcher=launcher, cfg_options=cfg_options)
+            run_benchmark(
+                config,
+                item.checkpoint,
+                work_dir=item.work_dir,
+                branch=branch,
+                normrescale=normrescale,
+                launcher=launcher,
+                cfg_options=cfg_options)
             item.status = 'finished'
         except Exception as e:  # recorded; the next checkpoint still runs
             item.status, item.error = 'failed', f'{type(e).__name__}: {e}'

@@ -31,12 +31,18 @@ def _torch_bytes(obj) -> bytes:
 
 def report_csv(rows: List[RescaleRow]) -> bytes:
     """The per-tensor NormRescale report."""
+
     def fmt(x):
         return '' if x is None or math.isnan(x) else f'{x:.8g}'
+
     return csv_bytes(
-        ['name', 'norm_lars', 'norm_anchor', 'factor', 'rescaled'],
-        ([r.name, fmt(r.norm_lars), fmt(r.norm_anchor), fmt(r.factor),
-          int(r.rescaled)] for r in rows))
+        ['name', 'norm_lars', 'norm_anchor', 'factor', 'rescaled'], ([
+            r.name,
+            fmt(r.norm_lars),
+            fmt(r.norm_anchor),
+            fmt(r.factor),
+            int(r.rescaled)
+        ] for r in rows))
 
 
 def normrescale_file(lars_path: PathLike,
@@ -71,17 +77,24 @@ def normrescale_file(lars_path: PathLike,
     sd, rows = normrescale(lars.state_dict,
                            anchor.state_dict if anchor else None, constant,
                            scope, progress)
-    meta = dict(converted_by='airl_mm NormRescale', source=str(lars_path),
-                source_format=lars.format, branch=branch, scope=scope,
-                anchor=None if anchor_path is None else str(anchor_path),
-                constant=constant)
+    meta = dict(
+        converted_by='airl_mm NormRescale',
+        source=str(lars_path),
+        source_format=lars.format,
+        branch=branch,
+        scope=scope,
+        anchor=None if anchor_path is None else str(anchor_path),
+        constant=constant)
     write_all([(out, _torch_bytes(to_mmdet(sd, meta))),
                (report, report_csv(rows))])
     return rows
 
 
-def extract_file(ckpt_path: PathLike, out: PathLike, to: str = 'mmdet',
-                 branch: str = 'student', force: bool = False,
+def extract_file(ckpt_path: PathLike,
+                 out: PathLike,
+                 to: str = 'mmdet',
+                 branch: str = 'student',
+                 force: bool = False,
                  log: Callable[[str], None] = print) -> Backbone:
     """Write the backbone of any known checkpoint in another format."""
     if to not in TARGETS:
@@ -92,8 +105,13 @@ def extract_file(ckpt_path: PathLike, out: PathLike, to: str = 'mmdet',
     log(f'{ckpt_path}: {bb.format}, {branch} backbone '
         f'({len(bb.state_dict)} tensors) -> {to}')
     if to == 'mmdet':
-        data = _torch_bytes(to_mmdet(bb.state_dict, dict(
-            source=str(ckpt_path), source_format=bb.format, branch=branch)))
+        data = _torch_bytes(
+            to_mmdet(
+                bb.state_dict,
+                dict(
+                    source=str(ckpt_path),
+                    source_format=bb.format,
+                    branch=branch)))
     elif to == 'torchvision':
         data = _torch_bytes(to_torchvision(bb.state_dict))
     else:

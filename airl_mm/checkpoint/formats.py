@@ -63,11 +63,12 @@ def _is_resnet(sd: Mapping[str, torch.Tensor]) -> bool:
 
 
 def _take(sd: StateDict, prefix: str) -> StateDict:
-    return OrderedDict((k[len(prefix):], v) for k, v in sd.items()
-                       if k.startswith(prefix))
+    return OrderedDict(
+        (k[len(prefix):], v) for k, v in sd.items() if k.startswith(prefix))
 
 
-def extract_backbone(ckpt: object, branch: str = 'student',
+def extract_backbone(ckpt: object,
+                     branch: str = 'student',
                      path: str = 'checkpoint') -> Backbone:
     """Detect the format of ``ckpt`` and return its backbone (canonical).
 
@@ -98,18 +99,19 @@ def extract_backbone(ckpt: object, branch: str = 'student',
         if branch == 'teacher':
             raise CheckpointError(f'{path}: a plain ResNet state dict '
                                   '(torchvision-style) has no teacher branch')
-        return Backbone(_canonical(sd), 'torchvision ResNet state dict',
-                        branch, '')
+        return Backbone(
+            _canonical(sd), 'torchvision ResNet state dict', branch, '')
     raise CheckpointError(
         f'{path}: no ResNet backbone inside (looked for conv1.weight and '
-        'layer1.* under the prefixes ' +
-        ', '.join(sorted({p for _, s, t in PREFIXED_FORMATS
-                          for p in (s, t) if p})) + ', or none)')
+        'layer1.* under the prefixes ' + ', '.join(
+            sorted({p
+                    for _, s, t in PREFIXED_FORMATS
+                    for p in (s, t) if p})) + ', or none)')
 
 
 def _canonical(sd: StateDict) -> StateDict:
-    return OrderedDict((k, v) for k, v in sd.items()
-                       if not k.startswith(HEAD_PREFIXES))
+    return OrderedDict(
+        (k, v) for k, v in sd.items() if not k.startswith(HEAD_PREFIXES))
 
 
 # ---------------------------------------------------------------- writers
@@ -126,9 +128,10 @@ def to_mmdet(sd: StateDict, meta: Optional[dict] = None) -> dict:
     """For ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix=
     'backbone.')`` in mmdet / mmseg / mmcls (mmcv ResNet names)."""
     return {
-        'state_dict': OrderedDict(('backbone.' + k, _own(v))
-                                  for k, v in sd.items()),
-        'meta': dict(meta or {}),
+        'state_dict':
+        OrderedDict(('backbone.' + k, _own(v)) for k, v in sd.items()),
+        'meta':
+        dict(meta or {}),
     }
 
 
@@ -142,8 +145,12 @@ def from_torchvision(sd: StateDict) -> StateDict:
     return _canonical(OrderedDict(sd))
 
 
-_D2_BN = {'running_mean': 'running_mean', 'running_var': 'running_var',
-          'weight': 'weight', 'bias': 'bias'}
+_D2_BN = {
+    'running_mean': 'running_mean',
+    'running_var': 'running_var',
+    'weight': 'weight',
+    'bias': 'bias'
+}
 
 
 def detectron2_name(name: str) -> Optional[str]:
@@ -182,26 +189,36 @@ def to_detectron2(sd: StateDict) -> dict:
         d2 = detectron2_name(k)
         if d2 is not None:
             model[d2] = v.detach().cpu().numpy()
-    return {'model': model, '__author__': 'airl_mm',
-            'matching_heuristics': True}
+    return {
+        'model': model,
+        '__author__': 'airl_mm',
+        'matching_heuristics': True
+    }
 
 
 def resnet_arch(sd: Mapping[str, torch.Tensor]) -> Tuple[int, dict]:
     """``(depth, ResNet kwargs)`` that rebuild the backbone of ``sd``."""
     blocks = []
     for stage in range(1, 5):
-        ids = {int(k.split('.')[1]) for k in sd
-               if k.startswith(f'layer{stage}.')}
+        ids = {
+            int(k.split('.')[1])
+            for k in sd if k.startswith(f'layer{stage}.')
+        }
         if not ids:
             raise CheckpointError(f'no layer{stage} in the backbone')
         blocks.append(max(ids) + 1)
     bottleneck = 'layer1.0.conv3.weight' in sd
-    depths = {(2, 2, 2, 2): 18, (3, 4, 6, 3): 34 if not bottleneck else 50,
-              (3, 4, 23, 3): 101, (3, 8, 36, 3): 152}
+    depths = {
+        (2, 2, 2, 2): 18,
+        (3, 4, 6, 3): 34 if not bottleneck else 50,
+        (3, 4, 23, 3): 101,
+        (3, 8, 36, 3): 152
+    }
     depth = depths.get(tuple(blocks))
     if depth is None:
         raise CheckpointError(f'unknown ResNet with blocks {blocks}')
-    kwargs = dict(stem_channels=int(sd['conv1.weight'].shape[0]),
-                  base_channels=int(sd['layer1.0.conv1.weight'].shape[0]),
-                  in_channels=int(sd['conv1.weight'].shape[1]))
+    kwargs = dict(
+        stem_channels=int(sd['conv1.weight'].shape[0]),
+        base_channels=int(sd['layer1.0.conv1.weight'].shape[0]),
+        in_channels=int(sd['conv1.weight'].shape[1]))
     return depth, kwargs

@@ -39,8 +39,10 @@ def mmengine_checkpoint_globals() -> list:
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
     from numpy.core.multiarray import _reconstruct, scalar
-    allowed = [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
-               (_history_buffer_getattr, 'builtins.getattr')]
+    allowed = [
+        HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
+        (_history_buffer_getattr, 'builtins.getattr')
+    ]
     # numpy >= 1.25 may pickle dtypes by their class (np.dtypes.Float64DType)
     allowed += [type(np.dtype(t)) for t in set(np.sctypeDict.values())]
     return allowed
@@ -66,8 +68,8 @@ def _needs_mmengine_globals(error: Exception) -> bool:
     """Whether weights_only refused a global that mmengine checkpoints hold
     (``mmengine.*``, ``numpy.*``, the restricted ``getattr``); they are
     allowed and the load retried."""
-    return not _MMENGINE_ALLOWED and re.search(
-        'GLOBAL ' + _MMENGINE_GLOBAL, str(error)) is not None
+    return not _MMENGINE_ALLOWED and re.search('GLOBAL ' + _MMENGINE_GLOBAL,
+                                               str(error)) is not None
 
 
 def _allow_what_the_file_needs(path: Path) -> None:
@@ -113,19 +115,20 @@ def load_checkpoint_file(path: PathLike, map_location: Any = 'cpu') -> Any:
         _allow_what_the_file_needs(path)
     try:
         try:
-            return torch.load(path, map_location=map_location,
-                              weights_only=True)
+            return torch.load(
+                path, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as e:
             if not _needs_mmengine_globals(e):
                 raise
             allow_mmengine_globals()
-            return torch.load(path, map_location=map_location,
-                              weights_only=True)
+            return torch.load(
+                path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         msg = str(e)
-        code = re.search(r'(Unsupported global: GLOBAL \S+|Trying to load '
-                         r'unsupported GLOBAL \S+|getattr\(.*?\) is not '
-                         r'allowed)', msg)
+        code = re.search(
+            r'(Unsupported global: GLOBAL \S+|Trying to load '
+            r'unsupported GLOBAL \S+|getattr\(.*?\) is not '
+            r'allowed)', msg)
         if code:
             raise CheckpointError(
                 f'{path}: refused: loading it would need pickled code that '

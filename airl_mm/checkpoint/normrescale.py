@@ -57,9 +57,11 @@ def check_compatible(lars: StateDict, anchor: StateDict) -> None:
     only_l = sorted(set(lars) - set(anchor))
     only_a = sorted(set(anchor) - set(lars))
     if only_l or only_a:
+
         def show(keys):
-            return ', '.join(keys[:10]) + (
-                f' (+{len(keys) - 10} more)' if len(keys) > 10 else '')
+            return ', '.join(keys[:10]) + (f' (+{len(keys) - 10} more)'
+                                           if len(keys) > 10 else '')
+
         parts = []
         if only_l:
             parts.append(f'{len(only_l)} only in the LARS model: '
@@ -69,8 +71,10 @@ def check_compatible(lars: StateDict, anchor: StateDict) -> None:
                          f'{show(only_a)}')
         raise CheckpointError('the backbones do not match: ' +
                               '; '.join(parts))
-    bad = [f'{k} {tuple(lars[k].shape)} vs {tuple(anchor[k].shape)}'
-           for k in lars if lars[k].shape != anchor[k].shape]
+    bad = [
+        f'{k} {tuple(lars[k].shape)} vs {tuple(anchor[k].shape)}' for k in lars
+        if lars[k].shape != anchor[k].shape
+    ]
     if bad:
         raise CheckpointError('shape mismatch (LARS vs anchor): ' +
                               '; '.join(bad[:10]))
@@ -83,12 +87,13 @@ def _finite_norm(name: str, t: torch.Tensor, which: str) -> float:
     return float(t.double().norm())
 
 
-def normrescale(lars: StateDict,
-                anchor: Optional[StateDict] = None,
-                constant: Optional[float] = None,
-                scope: str = 'all',
-                progress: Callable[[Iterable], Iterable] = iter
-                ) -> Tuple[StateDict, List[RescaleRow]]:
+def normrescale(
+    lars: StateDict,
+    anchor: Optional[StateDict] = None,
+    constant: Optional[float] = None,
+    scope: str = 'all',
+    progress: Callable[[Iterable], Iterable] = iter
+) -> Tuple[StateDict, List[RescaleRow]]:
     """Rescale the LARS-trained backbone ``lars``.
 
     Args:
@@ -110,8 +115,7 @@ def normrescale(lars: StateDict,
     """
     if (anchor is None) == (constant is None):
         raise ValueError('give exactly one of anchor and constant')
-    if constant is not None and not (math.isfinite(constant)
-                                     and constant > 0):
+    if constant is not None and not (math.isfinite(constant) and constant > 0):
         raise ValueError(f'constant must be a finite number > 0, got '
                          f'{constant}')
     if scope not in SCOPES:

@@ -15,10 +15,10 @@ from .transforms import (FastColorJitter, FastRandomFlip,
 
 __all__ = [
     'MNISTDigits', 'STL10', 'load_mnist_digits', 'read_stl10_images',
-    'split_indices', 'write_stl10_split', 'FastColorJitter',
-    'FastRandomFlip', 'FastRandomGaussianBlur', 'FastRandomGrayscale',
-    'FastRandomResizedCrop', 'FastRandomSolarize', 'MNISTDigitsLT',
-    'long_tail_counts', 'long_tail_indices', 'CIFAR10LT', 'CIFAR100LT',
-    'OfflineCIFAR10', 'OfflineCIFAR100', 'ClassSubset',
-    'iteration_preserving_epochs', 'kept_classes'
+    'split_indices', 'write_stl10_split', 'FastColorJitter', 'FastRandomFlip',
+    'FastRandomGaussianBlur', 'FastRandomGrayscale', 'FastRandomResizedCrop',
+    'FastRandomSolarize', 'MNISTDigitsLT', 'long_tail_counts',
+    'long_tail_indices', 'CIFAR10LT', 'CIFAR100LT', 'OfflineCIFAR10',
+    'OfflineCIFAR100', 'ClassSubset', 'iteration_preserving_epochs',
+    'kept_classes'
 ]

@@ -68,7 +68,9 @@ def read_cifar_pickle(path: str) -> dict:
 class _OfflineCIFAR:
     """Loading shared by the CIFAR-10 and CIFAR-100 classes below."""
 
-    def __init__(self, data_root: str = '', split: str = 'train',
+    def __init__(self,
+                 data_root: str = '',
+                 split: str = 'train',
                  **kwargs) -> None:
         kwargs['download'] = False
         super().__init__(data_root=data_root, split=split, **kwargs)
@@ -105,8 +107,10 @@ class _OfflineCIFAR:
         imgs, labels = self._load_arrays()
         if self.CLASSES is None:
             self._load_meta()
-        return [{'img': imgs[i], 'gt_label': int(labels[i])}
-                for i in self._select(labels)]
+        return [{
+            'img': imgs[i],
+            'gt_label': int(labels[i])
+        } for i in self._select(labels)]
 
     def _load_meta(self) -> None:
         path = osp.join(self.data_prefix['root'], self.base_folder,
@@ -136,8 +140,11 @@ class OfflineCIFAR100(_OfflineCIFAR, CIFAR100):
 class _LongTailed:
     """The LDAM cut of the train split; the test split stays balanced."""
 
-    def __init__(self, data_root: str = '', split: str = 'train',
-                 imbalance_ratio: float = 100, seed: int = 0,
+    def __init__(self,
+                 data_root: str = '',
+                 split: str = 'train',
+                 imbalance_ratio: float = 100,
+                 seed: int = 0,
                  **kwargs) -> None:
         long_tail_counts(1, 2, imbalance_ratio)  # checks rho up front
         self.imbalance_ratio = imbalance_ratio
@@ -151,7 +158,8 @@ class _LongTailed:
 
     def extra_repr(self) -> List[str]:
         return super().extra_repr() + [
-            f'Imbalance ratio: \t{self.imbalance_ratio} (seed {self.seed})']
+            f'Imbalance ratio: \t{self.imbalance_ratio} (seed {self.seed})'
+        ]
 
 
 @DATASETS.register_module()
@@ -178,7 +186,8 @@ class CIFAR100LT(_LongTailed, OfflineCIFAR100):
     ``cifar-100-python/``)."""
 
 
-def cifar_lt_counts(dataset: str, imbalance_ratio: float = 100,
+def cifar_lt_counts(dataset: str,
+                    imbalance_ratio: float = 100,
                     n_max: Optional[int] = None) -> List[int]:
     """Per-class train counts of ``'cifar10'`` / ``'cifar100'`` LT."""
     num_classes = {'cifar10': 10, 'cifar100': 100}[dataset]

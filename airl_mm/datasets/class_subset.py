@@ -14,7 +14,8 @@ from mmengine.logging import print_log
 from mmselfsup.registry import DATASETS
 
 
-def kept_classes(classes: Sequence[int], ratio: float,
+def kept_classes(classes: Sequence[int],
+                 ratio: float,
                  seed: int = 0) -> np.ndarray:
     """``round(ratio * C)`` of ``classes`` (at least one), drawn uniformly
     with ``seed``.
@@ -38,19 +39,22 @@ def kept_classes(classes: Sequence[int], ratio: float,
     return np.sort(rng.choice(classes, k, replace=False))
 
 
-def iters_per_epoch(num_samples: int, batch_size: int,
+def iters_per_epoch(num_samples: int,
+                    batch_size: int,
                     drop_last: bool = False) -> int:
     """Iterations of one epoch over ``num_samples`` at total batch
     ``batch_size``."""
     if num_samples < 1 or batch_size < 1:
         raise ValueError(f'need num_samples >= 1 and batch_size >= 1, got '
                          f'{num_samples} and {batch_size}')
-    return (num_samples // batch_size if drop_last else
-            math.ceil(num_samples / batch_size))
+    return (num_samples // batch_size if drop_last else math.ceil(num_samples /
+                                                                  batch_size))
 
 
-def iteration_preserving_epochs(base_epochs: int, full_size: int,
-                                subset_size: int, batch_size: int,
+def iteration_preserving_epochs(base_epochs: int,
+                                full_size: int,
+                                subset_size: int,
+                                batch_size: int,
                                 drop_last: bool = False) -> int:
     """Epochs on ``subset_size`` samples that make as many iterations as
     ``base_epochs`` on ``full_size`` samples (nearest integer).
@@ -63,8 +67,8 @@ def iteration_preserving_epochs(base_epochs: int, full_size: int,
     if base_epochs < 1:
         raise ValueError(f'base_epochs must be >= 1, got {base_epochs}')
     total = base_epochs * iters_per_epoch(full_size, batch_size, drop_last)
-    return int(round(total / iters_per_epoch(subset_size, batch_size,
-                                             drop_last)))
+    return int(
+        round(total / iters_per_epoch(subset_size, batch_size, drop_last)))
 
 
 @DATASETS.register_module()
@@ -86,13 +90,16 @@ class ClassSubset:
             Defaults to False.
     """
 
-    def __init__(self, dataset: Union[dict, object], ratio: float,
-                 seed: int = 0, lazy_init: bool = False) -> None:
+    def __init__(self,
+                 dataset: Union[dict, object],
+                 ratio: float,
+                 seed: int = 0,
+                 lazy_init: bool = False) -> None:
         if not 0 < ratio <= 1:
             raise ValueError(f'ClassSubset: ratio must be in (0, 1], got '
                              f'{ratio}')
-        self.dataset = (DATASETS.build(dataset) if isinstance(dataset, dict)
-                        else dataset)
+        self.dataset = (
+            DATASETS.build(dataset) if isinstance(dataset, dict) else dataset)
         self.ratio = ratio
         self.seed = seed
         self.classes_kept: np.ndarray = np.zeros(0, dtype=np.int64)

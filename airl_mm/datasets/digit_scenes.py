@@ -68,10 +68,15 @@ def _background(rng: np.random.RandomState, size: int) -> np.ndarray:
     return np.clip(img + noise, 0, 255).astype(np.uint8)
 
 
-def make_scene(rng: np.random.RandomState, pool: np.ndarray,
-               images: np.ndarray, labels: np.ndarray, size: int = 128,
-               num_digits: Tuple[int, int] = (2, 4),
-               digit_size: Tuple[int, int] = (24, 56)) -> Scene:
+def make_scene(
+    rng: np.random.RandomState,
+    pool: np.ndarray,
+    images: np.ndarray,
+    labels: np.ndarray,
+    size: int = 128,
+    num_digits: Tuple[int, int] = (2, 4),
+    digit_size: Tuple[int, int] = (24, 56)
+) -> Scene:
     """A canvas of ``size`` x ``size`` with digits drawn from ``pool``.
 
     Each digit is scaled to a random side in ``digit_size``, coloured
@@ -89,24 +94,25 @@ def make_scene(rng: np.random.RandomState, pool: np.ndarray,
             break
         i = int(pool[rng.randint(len(pool))])
         side = int(rng.randint(digit_size[0], min(digit_size[1], size) + 1))
-        digit = cv2.resize(images[i][..., 0], (side, side),
-                           interpolation=cv2.INTER_LINEAR)
+        digit = cv2.resize(
+            images[i][..., 0], (side, side), interpolation=cv2.INTER_LINEAR)
         ys, xs = np.nonzero(digit > STROKE)
         if len(xs) == 0:
             continue
         x0, y0 = rng.randint(0, size - side + 1, 2)
-        box = (int(x0 + xs.min()), int(y0 + ys.min()),
-               int(x0 + xs.max()), int(y0 + ys.max()))
-        if any(box[0] <= b[2] + 1 and b[0] <= box[2] + 1 and
-               box[1] <= b[3] + 1 and b[1] <= box[3] + 1
-               for b in scene.boxes):
+        box = (int(x0 + xs.min()), int(y0 + ys.min()), int(x0 + xs.max()),
+               int(y0 + ys.max()))
+        if any(box[0] <= b[2] + 1 and b[0] <= box[2] + 1 and box[1] <= b[3] +
+               1 and b[1] <= box[3] + 1 for b in scene.boxes):
             continue  # keep digits apart: one object per box
         region = img[y0:y0 + side, x0:x0 + side].astype(np.float32)
-        color = np.where(region.mean((0, 1)) > 128, rng.randint(0, 70, 3),
-                         rng.randint(185, 256, 3)).astype(np.float32)
+        color = np.where(
+            region.mean((0, 1)) > 128, rng.randint(0, 70, 3),
+            rng.randint(185, 256, 3)).astype(np.float32)
         alpha = digit.astype(np.float32)[..., None] / 255.
-        img[y0:y0 + side, x0:x0 + side] = np.clip(
-            region * (1 - alpha) + color * alpha, 0, 255).astype(np.uint8)
+        img[y0:y0 + side,
+            x0:x0 + side] = np.clip(region * (1 - alpha) + color * alpha, 0,
+                                    255).astype(np.uint8)
         label = int(labels[i])
         label_map[y0:y0 + side, x0:x0 + side][digit > STROKE] = label + 1
         scene.boxes.append(box)
@@ -148,8 +154,9 @@ def write_voc(devkit: str, year: str, split: str,
     ids = []
     for img_id, image, objects in samples:
         # quality 95: JPEG blurs thin strokes, boxes must stay on them
-        cv2.imwrite(osp.join(root, 'JPEGImages', f'{img_id}.jpg'), image,
-                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+        cv2.imwrite(
+            osp.join(root, 'JPEGImages', f'{img_id}.jpg'), image,
+            [cv2.IMWRITE_JPEG_QUALITY, 95])
         h, w = image.shape[:2]
         with open(osp.join(root, 'Annotations', f'{img_id}.xml'), 'w') as f:
             f.write(voc_xml(f'{img_id}.jpg', w, h, objects))
@@ -158,7 +165,8 @@ def write_voc(devkit: str, year: str, split: str,
         f.write(''.join(f'{i}\n' for i in ids))
 
 
-def write_cityscapes(root: str, split: str,
+def write_cityscapes(root: str,
+                     split: str,
                      samples: Sequence[Tuple[str, np.ndarray, np.ndarray]],
                      city: str = 'digitville') -> None:
     """Write ``leftImg8bit/<split>/<city>/*_leftImg8bit.png`` and
@@ -177,13 +185,16 @@ def write_cityscapes(root: str, split: str,
     for name, image, label_map in samples:
         stem = f'{city}_{name}'
         cv2.imwrite(osp.join(img_dir, f'{stem}_leftImg8bit.png'), image)
-        cv2.imwrite(osp.join(ann_dir, f'{stem}_gtFine_labelTrainIds.png'),
-                    label_map)
+        cv2.imwrite(
+            osp.join(ann_dir, f'{stem}_gtFine_labelTrainIds.png'), label_map)
 
 
 # --------------------------------------------------------------- demo sets
-def build_digit_scenes(root: str, num_train: int = 400, num_test: int = 100,
-                       size: int = 128, seed: int = 0,
+def build_digit_scenes(root: str,
+                       num_train: int = 400,
+                       num_test: int = 100,
+                       size: int = 128,
+                       seed: int = 0,
                        progress=iter) -> Dict[str, str]:
     """Build (once; cached) the demo's detection and segmentation sets.
 
@@ -197,11 +208,16 @@ def build_digit_scenes(root: str, num_train: int = 400, num_test: int = 100,
         dict: ``{'voc': VOCdevkit path, 'cityscapes': path, 'manifest':
         path}``.
     """
-    params = dict(num_train=num_train, num_test=num_test, size=size,
-                  seed=seed, version=1)
-    paths = dict(voc=osp.join(root, 'VOCdevkit'),
-                 cityscapes=osp.join(root, 'cityscapes'),
-                 manifest=osp.join(root, 'manifest.json'))
+    params = dict(
+        num_train=num_train,
+        num_test=num_test,
+        size=size,
+        seed=seed,
+        version=1)
+    paths = dict(
+        voc=osp.join(root, 'VOCdevkit'),
+        cityscapes=osp.join(root, 'cityscapes'),
+        manifest=osp.join(root, 'manifest.json'))
     try:
         with open(paths['manifest']) as f:
             if json.load(f).get('params') == params:
@@ -209,8 +225,9 @@ def build_digit_scenes(root: str, num_train: int = 400, num_test: int = 100,
     except (OSError, ValueError):
         pass
     images, labels = load_mnist_digits(28)
-    pools = dict(train=split_indices(labels, 'train'),
-                 test=split_indices(labels, 'test'))
+    pools = dict(
+        train=split_indices(labels, 'train'),
+        test=split_indices(labels, 'test'))
     os.makedirs(root, exist_ok=True)
     tmp = tempfile.mkdtemp(dir=root, prefix='.build.')
     try:
@@ -226,12 +243,16 @@ def build_digit_scenes(root: str, num_train: int = 400, num_test: int = 100,
                              for c, b in zip(scene.labels, scene.boxes)]))
                 city.append((name, scene.image, scene.label_map))
                 manifest['scenes'][name] = dict(
-                    split=split, digits=scene.digit_idx,
-                    labels=scene.labels, boxes=scene.boxes)
-            write_voc(osp.join(tmp, 'VOCdevkit'), '2007',
-                      'trainval' if split == 'train' else 'test', voc)
-            write_cityscapes(osp.join(tmp, 'cityscapes'),
-                             'train' if split == 'train' else 'val', city)
+                    split=split,
+                    digits=scene.digit_idx,
+                    labels=scene.labels,
+                    boxes=scene.boxes)
+            write_voc(
+                osp.join(tmp, 'VOCdevkit'), '2007',
+                'trainval' if split == 'train' else 'test', voc)
+            write_cityscapes(
+                osp.join(tmp, 'cityscapes'),
+                'train' if split == 'train' else 'val', city)
         for key in ('voc', 'cityscapes'):
             if osp.exists(paths[key]):
                 shutil.rmtree(paths[key])

@@ -40,11 +40,14 @@ def long_tail_counts(n_max: float, num_classes: int,
         raise ValueError(f'imbalance_ratio must be >= 1 (largest / smallest '
                          f'class), got {imbalance_ratio}')
     imb_factor = 1.0 / imbalance_ratio
-    return [int(n_max * imb_factor**(i / (num_classes - 1.0)))
-            for i in range(num_classes)]
+    return [
+        int(n_max * imb_factor**(i / (num_classes - 1.0)))
+        for i in range(num_classes)
+    ]
 
 
-def long_tail_indices(labels: np.ndarray, imbalance_ratio: float,
+def long_tail_indices(labels: np.ndarray,
+                      imbalance_ratio: float,
                       seed: int = 0) -> np.ndarray:
     """Indices of the long-tailed subset of a balanced labelled set.
 
@@ -67,8 +70,8 @@ def long_tail_indices(labels: np.ndarray, imbalance_ratio: float,
         raise ValueError(
             'a long-tailed subset is drawn from a balanced set (LDAM); class '
             f'sizes here range from {sizes.min()} to {sizes.max()}')
-    counts = long_tail_counts(len(labels) / len(classes), len(classes),
-                              imbalance_ratio)
+    counts = long_tail_counts(
+        len(labels) / len(classes), len(classes), imbalance_ratio)
     rng = np.random.RandomState(seed)  # the stream of np.random.seed(seed)
     kept = []
     for c, n in zip(classes, counts):
@@ -92,7 +95,9 @@ class MNISTDigitsLT(MNISTDigits):
         **kwargs: Passed to :class:`MNISTDigits` (``split``, ``pipeline``).
     """
 
-    def __init__(self, imbalance_ratio: float = 100, seed: int = 0,
+    def __init__(self,
+                 imbalance_ratio: float = 100,
+                 seed: int = 0,
                  **kwargs) -> None:
         long_tail_counts(1, 2, imbalance_ratio)  # checks rho up front
         self.imbalance_ratio = imbalance_ratio
@@ -104,12 +109,13 @@ class MNISTDigitsLT(MNISTDigits):
         if self.split != 'train':
             return data
         labels = np.array([d['gt_label'] for d in data])
-        return [data[i] for i in long_tail_indices(
-            labels, self.imbalance_ratio, self.seed)]
+        return [
+            data[i]
+            for i in long_tail_indices(labels, self.imbalance_ratio, self.seed)
+        ]
 
 
 def class_counts(labels: np.ndarray,
                  num_classes: Optional[int] = None) -> List[int]:
     """Samples per class ``0..C-1`` (a helper for reports and tests)."""
-    return np.bincount(np.asarray(labels), minlength=num_classes
-                       or 0).tolist()
+    return np.bincount(np.asarray(labels), minlength=num_classes or 0).tolist()

@@ -79,8 +79,11 @@ class MNISTDigits(BaseDataset):
 
     METAINFO = dict(classes=tuple(str(i) for i in range(10)))
 
-    def __init__(self, split: str = 'train', img_size: int = 32,
-                 per_class: Optional[int] = None, **kwargs) -> None:
+    def __init__(self,
+                 split: str = 'train',
+                 img_size: int = 32,
+                 per_class: Optional[int] = None,
+                 **kwargs) -> None:
         self.split = split
         self.img_size = img_size
         self.per_class = per_class
@@ -91,10 +94,15 @@ class MNISTDigits(BaseDataset):
         images, labels = load_mnist_digits(self.img_size)
         idx = split_indices(labels, self.split)
         if self.per_class is not None:
-            idx = np.concatenate([idx[labels[idx] == c][:self.per_class]
-                                  for c in np.unique(labels)])
+            idx = np.concatenate([
+                idx[labels[idx] == c][:self.per_class]
+                for c in np.unique(labels)
+            ])
         return [
-            dict(img=images[i], gt_label=int(labels[i]), digit_idx=int(i),
-                 img_shape=images[i].shape[:2], ori_shape=images[i].shape[:2])
-            for i in idx
+            dict(
+                img=images[i],
+                gt_label=int(labels[i]),
+                digit_idx=int(i),
+                img_shape=images[i].shape[:2],
+                ori_shape=images[i].shape[:2]) for i in idx
         ]

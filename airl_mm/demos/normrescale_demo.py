@@ -34,10 +34,11 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
     opts = epoch_options(epochs)
     ckpts = {}
     for name, cfg in (('SGD', SGD_CFG), ('LARS', LARS_CFG)):
-        print(f'[normrescale-demo] pre-training MoCo v2+ with {name} '
-              f'({epochs} epochs): {cfg}', flush=True)
-        ckpts[name] = run_training(cfg,
-                                   osp.join(work_dir, f'pretrain_{name}'),
+        print(
+            f'[normrescale-demo] pre-training MoCo v2+ with {name} '
+            f'({epochs} epochs): {cfg}',
+            flush=True)
+        ckpts[name] = run_training(cfg, osp.join(work_dir, f'pretrain_{name}'),
                                    opts)
 
     # Every backbone in the mmdet/mmcls layout, keyed by its label:
@@ -46,10 +47,16 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
     for name in ('SGD', 'LARS'):
         stem = name.lower()
         files[name] = (stem, osp.join(work_dir, f'{stem}_backbone.pth'))
-        extract_file(ckpts[name], files[name][1], 'mmdet', force=True,
-                     log=lambda s: None)
-    norms = {name: layer_norms(read_backbone(path).state_dict, 'conv')
-             for name, (_, path) in files.items()}
+        extract_file(
+            ckpts[name],
+            files[name][1],
+            'mmdet',
+            force=True,
+            log=lambda s: None)
+    norms = {
+        name: layer_norms(read_backbone(path).state_dict, 'conv')
+        for name, (_, path) in files.items()
+    }
     ratios = norm_ratios(norms['SGD'], norms['LARS'])
     median_ratio = median_high(ratios)
     constant = total_norm(norms['SGD']) / total_norm(norms['LARS'])
@@ -57,21 +64,26 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
           f'{median_ratio:.2f} (min {ratios[0]:.2f}, max {ratios[-1]:.2f});'
           f' constant c = |W_SGD| / |W_LARS| = {constant:.3f}')
     rescaled = {
-        'LARS + NormRescale': ('lars_normrescale',
-                               dict(anchor_path=ckpts['SGD'])),
+        'LARS + NormRescale':
+        ('lars_normrescale', dict(anchor_path=ckpts['SGD'])),
         f'LARS x {constant:.3f}': ('lars_constant', dict(constant=constant)),
     }
     for name, (stem, how) in rescaled.items():
         files[name] = (stem, osp.join(work_dir, f'{stem}.pth'))
-        normrescale_file(ckpts['LARS'], files[name][1], force=True,
-                         log=lambda s: None, **how)
-        norms[name] = layer_norms(read_backbone(files[name][1]).state_dict,
-                                  'conv')
+        normrescale_file(
+            ckpts['LARS'],
+            files[name][1],
+            force=True,
+            log=lambda s: None,
+            **how)
+        norms[name] = layer_norms(
+            read_backbone(files[name][1]).state_dict, 'conv')
 
-    fig = plot_norms(list(norms.items()), log_scale=True,
-                     title='Conv weight norms: SGD vs LARS pre-training')
-    atomic_write_bytes(osp.join(work_dir, 'weight_norms.png'),
-                       figure_png(fig))
+    fig = plot_norms(
+        list(norms.items()),
+        log_scale=True,
+        title='Conv weight norms: SGD vs LARS pre-training')
+    atomic_write_bytes(osp.join(work_dir, 'weight_norms.png'), figure_png(fig))
 
     rows = []
     for name in ('LARS', *rescaled, 'SGD'):
@@ -79,23 +91,39 @@ def run_normrescale_demo(work_dir: str = 'work_dirs/normrescale_demo',
         run_dir = osp.join(work_dir, f'finetune_{stem}')
         ft_opts = [f'model.backbone.init_cfg.checkpoint={path}']
         if finetune_epochs:
-            ft_opts += [f'train_cfg.max_epochs={finetune_epochs}',
-                        f'train_cfg.val_interval={finetune_epochs}']
-        print(f'[normrescale-demo] fine-tuning ({name}) with the fixed SGD '
-              'recipe', flush=True)
-        run_training(FINETUNE_CFG, run_dir, ft_opts,
-                     checkpoint=False)
-        rows.append(dict(backbone=name, conv_norm=total_norm(norms[name]),
-                         top1=last_scalar(run_dir, 'accuracy/top1')))
-    lines = ['| pre-trained backbone | total conv norm | fine-tuned top-1 '
-             '(%) |', '| --- | ---: | ---: |']
-    lines += [f"| {r['backbone']} | {r['conv_norm']:.1f} | "
-              f"{r['top1']:.2f} |" for r in rows]
+            ft_opts += [
+                f'train_cfg.max_epochs={finetune_epochs}',
+                f'train_cfg.val_interval={finetune_epochs}'
+            ]
+        print(
+            f'[normrescale-demo] fine-tuning ({name}) with the fixed SGD '
+            'recipe',
+            flush=True)
+        run_training(FINETUNE_CFG, run_dir, ft_opts, checkpoint=False)
+        rows.append(
+            dict(
+                backbone=name,
+                conv_norm=total_norm(norms[name]),
+                top1=last_scalar(run_dir, 'accuracy/top1')))
+    lines = [
+        '| pre-trained backbone | total conv norm | fine-tuned top-1 '
+        '(%) |', '| --- | ---: | ---: |'
+    ]
+    lines += [
+        f"| {r['backbone']} | {r['conv_norm']:.1f} | "
+        f"{r['top1']:.2f} |" for r in rows
+    ]
     table = '\n'.join(lines)
     atomic_write_text(osp.join(work_dir, 'results.md'), table + '\n')
-    atomic_write_text(osp.join(work_dir, 'results.json'), json.dumps(
-        dict(rows=rows, median_norm_ratio=median_ratio, constant=constant,
-             pretrain_epochs=epochs), indent=2) + '\n')
+    atomic_write_text(
+        osp.join(work_dir, 'results.json'),
+        json.dumps(
+            dict(
+                rows=rows,
+                median_norm_ratio=median_ratio,
+                constant=constant,
+                pretrain_epochs=epochs),
+            indent=2) + '\n')
     print('\n[normrescale-demo] one SGD fine-tuning recipe for every '
           'backbone (1,000 labelled digits; 1,000 held out):\n')
     print(table)

@@ -113,13 +113,14 @@ def seg_options(city_root: str, iters: int, size: int = 128) -> dict:
         opts[f'{key}.dataset.pipeline.1.scale'] = (size, size)
         opts[f'{key}.num_workers'] = 1
         opts[f'{key}.persistent_workers'] = False
-    opts.update({'train_cfg.max_iters': iters,
-                 'param_scheduler.0.end': iters})
+    opts.update({'train_cfg.max_iters': iters, 'param_scheduler.0.end': iters})
     return opts
 
 
-def schedule_options(iters: int, steps=(0.75, 11 / 12),
-                     warmup: int = 100, full: int = 9000) -> dict:
+def schedule_options(iters: int,
+                     steps=(0.75, 11 / 12),
+                     warmup: int = 100,
+                     full: int = 9000) -> dict:
     """``max_iters``, warm-up and steps scaled from ``full`` to ``iters``
     iterations (same fractions), with at least 10 warm-up iterations:
     mmengine's ``LinearLR`` with ``end=1`` never leaves its start factor."""
@@ -140,8 +141,13 @@ def random_backbone(path: str, seed: int = 0) -> str:
     net = ResNet(DEPTH, stem_channels=WIDTH, base_channels=WIDTH)
     net.init_weights()
     from ..checkpoint import save_checkpoint_file
-    save_checkpoint_file({'state_dict': {f'backbone.{k}': v for k, v in
-                                         net.state_dict().items()}}, path)
+    save_checkpoint_file(
+        {
+            'state_dict': {
+                f'backbone.{k}': v
+                for k, v in net.state_dict().items()
+            }
+        }, path)
     return path
 
 
@@ -155,7 +161,8 @@ def last_checkpoint(run_dir: str) -> Optional[str]:
     return path if osp.isfile(path) else None
 
 
-def pretrained_backbones(work_dir: str, epochs: int,
+def pretrained_backbones(work_dir: str,
+                         epochs: int,
                          labels: Optional[List[str]] = None) -> List[dict]:
     """Reuse ``make demo`` / ``make normrescale-demo`` checkpoints, or
     pre-train the missing ones (of ``labels``; default all) for ``epochs``
@@ -170,8 +177,10 @@ def pretrained_backbones(work_dir: str, epochs: int,
             run_dir = osp.join(work_dir, 'pretrain', osp.basename(demo_dir))
             ckpt = last_checkpoint(run_dir)
             if ckpt is None:
-                print(f'[transfer-demo] pre-training {label} for {epochs} '
-                      f'epochs: {config}', flush=True)
+                print(
+                    f'[transfer-demo] pre-training {label} for {epochs} '
+                    f'epochs: {config}',
+                    flush=True)
                 t0 = time.time()
                 ckpt = run_training(config, run_dir, epoch_options(epochs))
                 note = (f'pre-trained here, {epochs} epochs, '
@@ -184,14 +193,16 @@ def pretrained_backbones(work_dir: str, epochs: int,
 
 def format_table(rows: List[dict]) -> str:
     """Tab.-3-style Markdown table."""
-    lines = ['| backbone | AP50 | AP | AP75 | mIoU | pre-training |',
-             '| --- | ---: | ---: | ---: | ---: | --- |']
+    lines = [
+        '| backbone | AP50 | AP | AP75 | mIoU | pre-training |',
+        '| --- | ---: | ---: | ---: | ---: | --- |'
+    ]
     for r in rows:
         m = r['metrics']
         cells = [m.get(k) for k in ('AP50', 'AP', 'AP75', 'mIoU')]
-        lines.append(f"| {r['label']} | " + ' | '.join(
-            '-' if v is None else f'{v:.1f}' for v in cells) +
-            f" | {r['note']} |")
+        lines.append(f"| {r['label']} | " +
+                     ' | '.join('-' if v is None else f'{v:.1f}'
+                                for v in cells) + f" | {r['note']} |")
     return '\n'.join(lines)
 
 
@@ -203,11 +214,13 @@ def plot_bars(rows: List[dict], out: str) -> None:
     width = 0.8 / len(rows)
     x = np.arange(len(keys))
     for i, r in enumerate(rows):
-        ax.bar(x + i * width, [r['metrics'].get(k, 0.0) for k in keys],
-               width, label=r['label'])
+        ax.bar(
+            x + i * width, [r['metrics'].get(k, 0.0) for k in keys],
+            width,
+            label=r['label'])
     ax.set_xticks(x + width * (len(rows) - 1) / 2)
-    ax.set_xticklabels(['VOC-digits AP50', 'AP', 'AP75',
-                        'Cityscapes-digits mIoU'])
+    ax.set_xticklabels(
+        ['VOC-digits AP50', 'AP', 'AP75', 'Cityscapes-digits mIoU'])
     ax.set_ylabel('%')
     ax.set_title('Embedded transfer benchmark (fine-tuned on CPU)')
     ax.legend(fontsize=7)
@@ -215,16 +228,17 @@ def plot_bars(rows: List[dict], out: str) -> None:
     atomic_write_bytes(out, figure_png(fig))
 
 
-def read_metrics(det_dir: Optional[str], seg_dir: Optional[str]
-                 ) -> Dict[str, float]:
+def read_metrics(det_dir: Optional[str],
+                 seg_dir: Optional[str]) -> Dict[str, float]:
     """Tab. 3 columns (in %) from the runs' ``metrics.json``."""
     out = {}
     if det_dir:
         with open(osp.join(det_dir, 'metrics.json')) as f:
             m = json.load(f)['metrics']
-        out.update(AP50=100 * m['pascal_voc/AP50'],
-                   AP=100 * m['pascal_voc/mAP'],
-                   AP75=100 * m['pascal_voc/AP75'])
+        out.update(
+            AP50=100 * m['pascal_voc/AP50'],
+            AP=100 * m['pascal_voc/mAP'],
+            AP75=100 * m['pascal_voc/AP75'])
     if seg_dir:
         with open(osp.join(seg_dir, 'metrics.json')) as f:
             out['mIoU'] = json.load(f)['metrics']['mIoU']  # mmseg: in %
@@ -232,9 +246,12 @@ def read_metrics(det_dir: Optional[str], seg_dir: Optional[str]
 
 
 def run_transfer_demo(work_dir: str = 'work_dirs/transfer_demo',
-                      det_iters: int = 150, seg_iters: int = 200,
-                      pretrain_epochs: int = 10, num_train: int = 400,
-                      num_test: int = 100, tasks=('det', 'seg'),
+                      det_iters: int = 150,
+                      seg_iters: int = 200,
+                      pretrain_epochs: int = 10,
+                      num_train: int = 400,
+                      num_test: int = 100,
+                      tasks=('det', 'seg'),
                       only: Optional[List[str]] = None) -> List[dict]:
     """Build the data, fine-tune every backbone, print and save the table.
 
@@ -251,58 +268,69 @@ def run_transfer_demo(work_dir: str = 'work_dirs/transfer_demo',
     from ..datasets.digit_scenes import build_digit_scenes
     t_start = time.time()
     os.makedirs(work_dir, exist_ok=True)
-    data = build_digit_scenes(osp.join(work_dir, 'data'), num_train,
-                              num_test)
-    print(f'[transfer-demo] data: {num_train} train / {num_test} test '
-          f'canvases (VOC + Cityscapes layouts) under {work_dir}/data',
-          flush=True)
-    backbones = [dict(label='random init',
-                      pretrain=random_backbone(
-                          osp.join(work_dir, 'random_init.pth')),
-                      note='none')]
+    data = build_digit_scenes(osp.join(work_dir, 'data'), num_train, num_test)
+    print(
+        f'[transfer-demo] data: {num_train} train / {num_test} test '
+        f'canvases (VOC + Cityscapes layouts) under {work_dir}/data',
+        flush=True)
+    backbones = [
+        dict(
+            label='random init',
+            pretrain=random_backbone(osp.join(work_dir, 'random_init.pth')),
+            note='none')
+    ]
     wanted = None
     if only is not None:
         wanted = set(only)
         if 'MoCo v2+ LARS + NormRescale' in wanted:
             wanted |= {'MoCo v2+', 'MoCo v2+ LARS'}
-    backbones += pretrained_backbones(work_dir, pretrain_epochs,
-                                      None if wanted is None
-                                      else sorted(wanted))
+    backbones += pretrained_backbones(
+        work_dir, pretrain_epochs, None if wanted is None else sorted(wanted))
     by_label = {bb['label']: bb for bb in backbones}
     if 'MoCo v2+ LARS' in by_label and 'MoCo v2+' in by_label:
         lars, sgd = by_label['MoCo v2+ LARS'], by_label['MoCo v2+']
-        backbones.append(dict(label='MoCo v2+ LARS + NormRescale',
-                              pretrain=lars['pretrain'],
-                              normrescale=sgd['pretrain'],
-                              note=f"{lars['note']}; anchor: MoCo v2+"))
+        backbones.append(
+            dict(
+                label='MoCo v2+ LARS + NormRescale',
+                pretrain=lars['pretrain'],
+                normrescale=sgd['pretrain'],
+                note=f"{lars['note']}; anchor: MoCo v2+"))
     rows = []
     for bb in backbones:
         if only and bb['label'] not in only:
             continue
         name = bb['label'].lower().replace(' + ', '_').replace(' ', '-')
         dirs = {}
-        for task, config, opts in (
-                ('det', DET_CONFIG, det_options(data['voc'], det_iters)),
-                ('seg', SEG_CONFIG,
-                 seg_options(data['cityscapes'], seg_iters))):
+        for task, config, opts in (('det', DET_CONFIG,
+                                    det_options(data['voc'], det_iters)),
+                                   ('seg', SEG_CONFIG,
+                                    seg_options(data['cityscapes'],
+                                                seg_iters))):
             if task not in tasks:
                 continue
-            print(f"[transfer-demo] {bb['label']}: fine-tuning {task} "
-                  f'({config})', flush=True)
+            print(
+                f"[transfer-demo] {bb['label']}: fine-tuning {task} "
+                f'({config})',
+                flush=True)
             t0 = time.time()
             dirs[task] = run_benchmark(
-                config_path(config), bb['pretrain'],
+                config_path(config),
+                bb['pretrain'],
                 osp.join(work_dir, name, task),
-                normrescale=bb.get('normrescale'), cfg_options=opts)
+                normrescale=bb.get('normrescale'),
+                cfg_options=opts)
             print(f'[transfer-demo]   {time.time() - t0:.0f} s', flush=True)
-        rows.append(dict(label=bb['label'], note=bb['note'],
-                         pretrain=bb['pretrain'],
-                         metrics=read_metrics(dirs.get('det'),
-                                              dirs.get('seg'))))
+        rows.append(
+            dict(
+                label=bb['label'],
+                note=bb['note'],
+                pretrain=bb['pretrain'],
+                metrics=read_metrics(dirs.get('det'), dirs.get('seg'))))
     table = format_table(rows)
     atomic_write_text(osp.join(work_dir, 'results.md'), table + '\n')
-    atomic_write_text(osp.join(work_dir, 'results.json'),
-                      json.dumps(rows, indent=2) + '\n')
+    atomic_write_text(
+        osp.join(work_dir, 'results.json'),
+        json.dumps(rows, indent=2) + '\n')
     plot_bars(rows, osp.join(work_dir, 'transfer.png'))
     print(f'\n[transfer-demo] VOC-style detection (Faster R-CNN C4, '
           f'{det_iters} it.) and Cityscapes-style segmentation (DeepLab-v3, '

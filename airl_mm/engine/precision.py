@@ -62,8 +62,8 @@ def keep_fp32(model: nn.Module,
     inner = getattr(model, 'module', model)
     for name in names:
         sub = getattr(inner, name, None)
-        if isinstance(sub, nn.Module) and not getattr(sub, '_airl_fp32',
-                                                      False):
+        if isinstance(sub,
+                      nn.Module) and not getattr(sub, '_airl_fp32', False):
             sub.forward = _fp32_forward(sub.forward)
             sub._airl_fp32 = True
     return model
@@ -75,8 +75,8 @@ def _fp32_forward(forward):
     @functools.wraps(forward)
     def wrapped(*args, **kwargs):
         cuda = _any_cuda(args) or _any_cuda(kwargs)
-        with torch.autocast(device_type='cuda' if cuda else 'cpu',
-                            enabled=False):
+        with torch.autocast(
+                device_type='cuda' if cuda else 'cpu', enabled=False):
             return forward(*_to_fp32(args), **_to_fp32(kwargs))
 
     return wrapped
@@ -189,8 +189,10 @@ def amp_optim_wrapper(optim_wrapper: dict, dtype: str = 'auto') -> dict:
         if not torch.cuda.is_available():
             raise RuntimeError('--amp-dtype float16 needs a CUDA device; '
                                'on CPU use bfloat16')
-        out.update(type='AmpFp32LossOptimWrapper', dtype='float16',
-                   loss_scale='dynamic')
+        out.update(
+            type='AmpFp32LossOptimWrapper',
+            dtype='float16',
+            loss_scale='dynamic')
     else:
         out.update(type='AutocastOptimWrapper', dtype=dtype)
     return out

@@ -79,9 +79,12 @@ def knn_accuracy(train_feats: torch.Tensor,
     k = min(k, len(train_feats))
     num_classes = max(num_classes, min(5, k))
     repeat = -(-100 // len(test_labels))  # ceil
-    top1, _ = knn_eval(train_feats.float(), train_labels,
-                       test_feats.float().repeat(repeat, 1),
-                       test_labels.repeat(repeat),
-                       k=k, T=temperature,
-                       num_classes=num_classes)
+    top1, _ = knn_eval(
+        train_feats.float(),
+        train_labels,
+        test_feats.float().repeat(repeat, 1),
+        test_labels.repeat(repeat),
+        k=k,
+        T=temperature,
+        num_classes=num_classes)
     return float(top1)

@@ -25,8 +25,11 @@ def r50_pretrain(tmp_path_factory) -> Path:
     ``backbone.``, a different teacher under ``encoder_k.module.0.``."""
     student = _perturbed_resnet(50, 0)
     state = {f'backbone.{k}': v for k, v in student.items()}
-    state.update({f'encoder_k.module.0.{k}': v + 1 if v.is_floating_point()
-                  else v for k, v in student.items()})
+    state.update({
+        f'encoder_k.module.0.{k}':
+        v + 1 if v.is_floating_point() else v
+        for k, v in student.items()
+    })
     path = tmp_path_factory.mktemp('pretrain') / 'moco_r50.pth'
     torch.save({'state_dict': state, 'meta': {}}, path)
     return path

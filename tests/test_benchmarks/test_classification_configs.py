@@ -48,9 +48,11 @@ def pretrain(tmp_path_factory):
 @pytest.fixture(scope='module')
 def data(tmp_path_factory, tiny_imagenet):
     root = tmp_path_factory.mktemp('cifar')
-    return {'imagenet': tiny_imagenet,
-            'c10': make_cifar(root / 'c10', 10, 8, 1)[0],
-            'c100': make_cifar(root / 'c100', 100, 4, 1)[0]}
+    return {
+        'imagenet': tiny_imagenet,
+        'c10': make_cifar(root / 'c10', 10, 8, 1)[0],
+        'c100': make_cifar(root / 'c100', 100, 4, 1)[0]
+    }
 
 
 def overrides(kind, root, indices):
@@ -58,14 +60,18 @@ def overrides(kind, root, indices):
         'imagenet' if kind == 'imagenet' else 'cifar', root, indices,
         N_VAL[kind] if kind == 'c100' else None)
     # evaluate once, after training; record the model's state
-    opts.update({'train_cfg.val_interval': 2,
-                 'custom_hooks': [dict(type='mmselfsup.RecordStateHook')]})
+    opts.update({
+        'train_cfg.val_interval': 2,
+        'custom_hooks': [dict(type='mmselfsup.RecordStateHook')]
+    })
     return opts
 
 
 def backbone_of(state):
-    return {k[len('backbone.'):]: v for k, v in state.items()
-            if k.startswith('backbone.')}
+    return {
+        k[len('backbone.'):]: v
+        for k, v in state.items() if k.startswith('backbone.')
+    }
 
 
 @pytest.mark.parametrize('config', sorted(CONFIGS))
@@ -76,14 +82,13 @@ def test_config_trains_and_evaluates(repo_root, tmp_path, pretrain, data,
     backbone_file = prepare_backbone(str(ckpt), str(tmp_path / 'backbone'))
     cfg = benchmark_config(
         str(repo_root / 'configs/benchmarks' / config), backbone_file,
-        str(tmp_path / 'work'),
-        overrides(kind, data[kind], indices))
+        str(tmp_path / 'work'), overrides(kind, data[kind], indices))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         runner = Runner.from_cfg(cfg)
         runner.train()
         metrics = runner.val()
-    start = torch.load(tmp_path / 'work' / 'start_rank0.pth',
-                       weights_only=True)['state_dict']
+    start = torch.load(
+        tmp_path / 'work' / 'start_rank0.pth', weights_only=True)['state_dict']
     final = load_checkpoint_file(tmp_path / 'work' / 'final_rank0.pth')
     # the student backbone of the checkpoint, every tensor, after init
     start_bb = backbone_of(start)
@@ -96,8 +101,8 @@ def test_config_trains_and_evaluates(repo_root, tmp_path, pretrain, data,
     if 'linear' in config:  # frozen: weights AND BN statistics unchanged
         for k, v in source.items():
             assert torch.equal(final_bb[k], v), k
-        assert not any(p.requires_grad for p in
-                       runner.model.backbone.parameters())
+        assert not any(p.requires_grad
+                       for p in runner.model.backbone.parameters())
     else:  # fine-tuning trains every layer and BN statistics
         for k in ('conv1.weight', 'layer1.0.conv1.weight',
                   'layer4.2.conv3.weight', 'layer4.2.bn3.running_mean'):

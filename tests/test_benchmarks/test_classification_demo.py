@@ -36,8 +36,8 @@ def test_demo_config_is_the_benchmark_shrunk(repo_root):
                'model.backbone.base_channels', 'model.head.',
                'data_preprocessor.', 'train_dataloader.', 'val_dataloader.',
                'test_dataloader.', 'val_evaluator.', 'test_evaluator.',
-               'optim_wrapper.optimizer.lr', 'param_scheduler',
-               'train_cfg.', 'default_hooks.', 'env_cfg.', 'randomness.')
+               'optim_wrapper.optimizer.lr', 'param_scheduler', 'train_cfg.',
+               'default_hooks.', 'env_cfg.', 'randomness.')
     assert all(k.startswith(allowed) for k in changed), sorted(changed)
     demo_cfg = Config.fromfile(repo_root / LINEAR_CONFIGS[0][1])
     assert demo_cfg.optim_wrapper.optimizer.lr == pytest.approx(
@@ -51,8 +51,13 @@ def test_demo_config_is_the_benchmark_shrunk(repo_root):
 def test_table_with_linear_columns():
     text = format_table([
         dict(name='raw pixels', acc=94.8, note='-'),
-        dict(name='MoCo v2 (30 epochs)', acc=94.4, linear=96.1,
-             linear_lt=80.25, note='2.5 min on CPU')])
+        dict(
+            name='MoCo v2 (30 epochs)',
+            acc=94.4,
+            linear=96.1,
+            linear_lt=80.25,
+            note='2.5 min on CPU')
+    ])
     lines = text.splitlines()
     assert lines[0].count('|') == 6
     assert lines[2] == '| raw pixels | 94.80 | - | - | - |'

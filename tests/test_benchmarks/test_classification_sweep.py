@@ -37,10 +37,10 @@ def test_find_and_plan(tmp_path):
     (tmp_path / 'out' / 'epoch_2').mkdir()
     (tmp_path / 'out' / 'epoch_2' / 'metrics.json').write_text(
         json.dumps({'status': 'failed'}))
-    assert [(it.step, it.status) for it in plan_sweep(
-        str(run), LINEAR, str(tmp_path / 'out'))] == [
-            (2, 'pending'), (10, 'pending'), (20, 'skipped'),
-            (30, 'pending')]
+    assert [(it.step, it.status)
+            for it in plan_sweep(str(run), LINEAR, str(tmp_path / 'out'))
+            ] == [(2, 'pending'), (10, 'pending'), (20, 'skipped'),
+                  (30, 'pending')]
     with pytest.raises(ValueError, match=r'no checkpoint for step\(s\) \[5\]'):
         plan_sweep(str(run), LINEAR, steps=[5])
     assert default_sweep_dir(str(run) + '/', LINEAR).endswith(
@@ -51,16 +51,19 @@ def test_find_and_plan(tmp_path):
 
 
 @pytest.mark.slow
-def test_sweep_skips_finished_and_resumes(tmp_path, tiny_imagenet,
-                                          repo_root, capsys):
+def test_sweep_skips_finished_and_resumes(tmp_path, tiny_imagenet, repo_root,
+                                          capsys):
     run = tmp_path / 'run'
     run.mkdir()
     for epoch in (1, 2):
         save_mocov2plus_checkpoint(run / f'epoch_{epoch}.pth',
                                    resnet50_state(seed=epoch))
     opts = classification_overrides('imagenet', tiny_imagenet)
-    args = [str(run), str(repo_root / LINEAR), '--out', str(tmp_path / 'sw'),
-            '--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
+    args = [
+        str(run),
+        str(repo_root / LINEAR), '--out',
+        str(tmp_path / 'sw'), '--cfg-options'
+    ] + [f'{k}={v}' for k, v in opts.items()]
     # an interrupted sweep: only epoch 1 got evaluated
     assert sweep_tool.main(args[:2] + ['--steps', '1'] + args[2:]) == 0
     first = metrics(tmp_path / 'sw' / 'epoch_1')

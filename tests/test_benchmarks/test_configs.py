@@ -40,8 +40,7 @@ def test_inherits_the_host_config(config):
     base = re.search(r"^_base_ = '(.+)'", text, re.M).group(1)
     assert base.startswith(('mmdet::', 'mmseg::', './'))
     cfg = Config.fromfile(config)
-    assert cfg.default_scope == ('mmseg' if config == CITYSCAPES
-                                 else 'mmdet')
+    assert cfg.default_scope == ('mmseg' if config == CITYSCAPES else 'mmdet')
 
 
 @pytest.mark.parametrize('config', ALL, ids=lambda p: p.stem)
@@ -103,8 +102,8 @@ def test_built_model_backbone_and_normalisation(config):
     assert pre.mean.flatten().tolist() == pytest.approx(TORCHVISION_MEAN)
     assert pre.std.flatten().tolist() == pytest.approx(TORCHVISION_STD)
     # RGB: the BGR images the loaders read are flipped
-    assert (pre._channel_conversion if hasattr(pre, '_channel_conversion')
-            else pre.channel_conversion)
+    assert (pre._channel_conversion
+            if hasattr(pre, '_channel_conversion') else pre.channel_conversion)
     assert model.backbone.conv1.kernel_size == (7, 7)  # not V1c's stem
     assert all(p.requires_grad for p in model.backbone.parameters())
     shared = cfg.model.get('roi_head', {}).get('shared_head')
@@ -134,8 +133,8 @@ def test_detection_scales_and_voc_metric():
     train = voc.train_dataloader.dataset.pipeline
     shorts = [s[1] for s in _scales(train, 'RandomChoiceResize').scales]
     assert shorts == list(range(480, 801, 32))
-    assert {s[0] for s in _scales(train, 'RandomChoiceResize').scales} == {
-        1333}
+    assert {s[0]
+            for s in _scales(train, 'RandomChoiceResize').scales} == {1333}
     assert _scales(train, 'RandomFlip').prob == 0.5
     test = voc.test_dataloader.dataset.pipeline
     assert _scales(test, 'Resize').scale == (1333, 800)
@@ -190,8 +189,10 @@ def test_no_weight_decay_on_norm_layers():
     for group in wrapper.optimizer.param_groups:
         for p in group['params']:
             decay[id(p)] = group['weight_decay']
-    norms = [m for m in model.modules()
-             if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    norms = [
+        m for m in model.modules()
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+    ]
     assert norms
     for m in norms:
         assert decay[id(m.weight)] == 0 and decay[id(m.bias)] == 0

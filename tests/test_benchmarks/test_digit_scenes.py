@@ -13,8 +13,11 @@ from airl_mm.datasets.digit_scenes import (DIGIT_CLASSES, build_digit_scenes,
 
 @pytest.fixture(scope='module')
 def scenes(tmp_path_factory):
-    return build_digit_scenes(str(tmp_path_factory.mktemp('scenes')),
-                              num_train=8, num_test=4, size=96)
+    return build_digit_scenes(
+        str(tmp_path_factory.mktemp('scenes')),
+        num_train=8,
+        num_test=4,
+        size=96)
 
 
 def test_boxes_lie_tightly_on_the_digits():
@@ -42,10 +45,16 @@ def test_boxes_lie_tightly_on_the_digits():
 def test_train_and_test_use_disjoint_digits(scenes):
     manifest = json.load(open(scenes['manifest']))
     _, labels = load_mnist_digits(28)
-    train = {d for s in manifest['scenes'].values() if s['split'] == 'train'
-             for d in s['digits']}
-    test = {d for s in manifest['scenes'].values() if s['split'] == 'test'
-            for d in s['digits']}
+    train = {
+        d
+        for s in manifest['scenes'].values() if s['split'] == 'train'
+        for d in s['digits']
+    }
+    test = {
+        d
+        for s in manifest['scenes'].values() if s['split'] == 'test'
+        for d in s['digits']
+    }
     assert train and test and not train & test
     assert test <= set(split_indices(labels, 'test').tolist())
     assert train <= set(split_indices(labels, 'train').tolist())
@@ -54,11 +63,13 @@ def test_train_and_test_use_disjoint_digits(scenes):
 def test_voc_layout_loads_in_mmdet(scenes):
     from mmdet.datasets import VOCDataset
     manifest = json.load(open(scenes['manifest']))
-    ds = VOCDataset(data_root=scenes['voc'],
-                    ann_file='VOC2007/ImageSets/Main/test.txt',
-                    data_prefix=dict(sub_data_root='VOC2007/'),
-                    metainfo=dict(classes=DIGIT_CLASSES), test_mode=True,
-                    pipeline=[])
+    ds = VOCDataset(
+        data_root=scenes['voc'],
+        ann_file='VOC2007/ImageSets/Main/test.txt',
+        data_prefix=dict(sub_data_root='VOC2007/'),
+        metainfo=dict(classes=DIGIT_CLASSES),
+        test_mode=True,
+        pipeline=[])
     assert len(ds) == 4 and ds.metainfo['dataset_type'] == 'VOC2007'
     for i in range(len(ds)):
         info = ds.get_data_info(i)
@@ -73,10 +84,11 @@ def test_voc_layout_loads_in_mmdet(scenes):
 
 def test_cityscapes_layout_loads_in_mmseg(scenes):
     from mmseg.datasets import CityscapesDataset
-    ds = CityscapesDataset(data_root=scenes['cityscapes'],
-                           data_prefix=dict(img_path='leftImg8bit/train',
-                                            seg_map_path='gtFine/train'),
-                           pipeline=[])
+    ds = CityscapesDataset(
+        data_root=scenes['cityscapes'],
+        data_prefix=dict(
+            img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
+        pipeline=[])
     assert len(ds) == 8
     info = ds.get_data_info(0)
     seg = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
@@ -89,6 +101,9 @@ def test_cityscapes_layout_loads_in_mmseg(scenes):
 
 def test_built_once_and_cached(scenes):
     before = open(scenes['manifest']).read()
-    again = build_digit_scenes(str(scenes['manifest']).rsplit('/', 1)[0],
-                               num_train=8, num_test=4, size=96)
+    again = build_digit_scenes(
+        str(scenes['manifest']).rsplit('/', 1)[0],
+        num_train=8,
+        num_test=4,
+        size=96)
     assert again == scenes and open(scenes['manifest']).read() == before

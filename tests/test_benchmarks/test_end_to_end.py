@@ -24,8 +24,8 @@ METRICS = {
 
 def _run(config, pretrain, data_root, work_dir, scale=(128, 64)):
     opts = tiny_options(str(config), str(data_root), scale)
-    out = run_benchmark(str(config), str(pretrain), str(work_dir),
-                        cfg_options=opts)
+    out = run_benchmark(
+        str(config), str(pretrain), str(work_dir), cfg_options=opts)
     rec = json.loads((work_dir / 'metrics.json').read_text())
     assert out == str(work_dir)
     assert rec['status'] == 'finished' and rec['error'] is None

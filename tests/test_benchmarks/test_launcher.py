@@ -27,26 +27,27 @@ def _init_model(cfg):
 
 @pytest.fixture(scope='module')
 def r50_file(r50_pretrain, tmp_path_factory):
-    return prepare_backbone(str(r50_pretrain),
-                            str(tmp_path_factory.mktemp('bb')))
+    return prepare_backbone(
+        str(r50_pretrain), str(tmp_path_factory.mktemp('bb')))
 
 
 def test_prepare_backbone_branches(r50_pretrain, tmp_path):
     src = load_checkpoint_file(r50_pretrain)['state_dict']
-    for branch, prefix in (('student', 'backbone.'),
-                           ('teacher', 'encoder_k.module.0.')):
+    for branch, prefix in (('student', 'backbone.'), ('teacher',
+                                                      'encoder_k.module.0.')):
         out = prepare_backbone(str(r50_pretrain), str(tmp_path), branch)
         assert out.endswith(f'backbone_{branch}.pth')
         sd = load_checkpoint_file(out)['state_dict']
-        assert set(sd) == {'backbone.' + k[len(prefix):] for k in src
-                           if k.startswith(prefix)}
+        assert set(sd) == {
+            'backbone.' + k[len(prefix):]
+            for k in src if k.startswith(prefix)
+        }
         for k, v in sd.items():
             assert torch.equal(v, src[prefix + k[len('backbone.'):]])
 
 
 def test_prepare_backbone_normrescale_constant(r50_pretrain, tmp_path):
-    out = prepare_backbone(str(r50_pretrain), str(tmp_path),
-                           normrescale='2.5')
+    out = prepare_backbone(str(r50_pretrain), str(tmp_path), normrescale='2.5')
     sd = load_checkpoint_file(out)['state_dict']
     src = load_checkpoint_file(r50_pretrain)['state_dict']
     for k in ('backbone.layer1.0.conv1.weight', 'backbone.bn1.running_var'):
@@ -54,8 +55,8 @@ def test_prepare_backbone_normrescale_constant(r50_pretrain, tmp_path):
         assert torch.allclose(sd[k], 2.5 * src[k])
     assert (tmp_path / 'backbone_student_normrescale.csv').is_file()
     with pytest.raises(BenchmarkError, match='no-such-anchor'):
-        prepare_backbone(str(r50_pretrain), str(tmp_path),
-                         normrescale='no-such-anchor.pth')
+        prepare_backbone(
+            str(r50_pretrain), str(tmp_path), normrescale='no-such-anchor.pth')
 
 
 def test_prepare_backbone_bad_checkpoint(tmp_path):
@@ -66,8 +67,8 @@ def test_prepare_backbone_bad_checkpoint(tmp_path):
     assert not list((tmp_path / 'out').glob('*.pth'))
 
 
-@pytest.mark.parametrize('config', [VOC07, COCO_C4, CITYSCAPES],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    'config', [VOC07, COCO_C4, CITYSCAPES], ids=lambda p: p.stem)
 def test_weights_really_load(config, r50_file, tmp_path):
     """After init, the backbone and a C4 detector's res5 head hold exactly
     the converted tensors (an independent comparison, key by key)."""
@@ -87,11 +88,14 @@ def test_weights_really_load(config, r50_file, tmp_path):
             assert torch.equal(v, src['backbone.' + k]), k
     if 'roi_head' in cfg.model:
         head = model.roi_head.shared_head.state_dict()
-        layer4 = [k for k in head if k.startswith('layer4.')
-                  and not k.endswith('num_batches_tracked')]
-        assert len(layer4) == len(
-            [k for k in src if k.startswith('backbone.layer4.')
-             and not k.endswith('num_batches_tracked')])
+        layer4 = [
+            k for k in head if k.startswith('layer4.')
+            and not k.endswith('num_batches_tracked')
+        ]
+        assert len(layer4) == len([
+            k for k in src if k.startswith('backbone.layer4.')
+            and not k.endswith('num_batches_tracked')
+        ])
         for k in layer4:
             assert torch.equal(head[k], src['backbone.' + k]), k
 
@@ -101,11 +105,15 @@ def test_file_without_prefix_fails_naming_it(r50_pretrain, tmp_path):
     nothing: refused, naming the config key and the prefix."""
     sd = load_checkpoint_file(r50_pretrain)['state_dict']
     tv = tmp_path / 'tv.pth'
-    torch.save({k[len('backbone.'):]: v for k, v in sd.items()
-                if k.startswith('backbone.')}, tv)
-    with pytest.raises(BenchmarkError,
-                       match=r"model\.backbone\.init_cfg.*prefix='backbone"
-                       r"\.'.*nothing would load"):
+    torch.save(
+        {
+            k[len('backbone.'):]: v
+            for k, v in sd.items() if k.startswith('backbone.')
+        }, tv)
+    with pytest.raises(
+            BenchmarkError,
+            match=r"model\.backbone\.init_cfg.*prefix='backbone"
+            r"\.'.*nothing would load"):
         benchmark_config(str(VOC07), str(tv), str(tmp_path))
 
 
@@ -117,20 +125,22 @@ def test_wrong_architecture_fails(r18_pretrain, tmp_path):
 
 def test_model_level_pretrained_refused(r50_file, tmp_path):
     with pytest.raises(BenchmarkError, match='model.pretrained'):
-        benchmark_config(str(CITYSCAPES), r50_file, str(tmp_path),
-                         {'model.pretrained': 'open-mmlab://resnet50_v1c'})
+        benchmark_config(
+            str(CITYSCAPES), r50_file, str(tmp_path),
+            {'model.pretrained': 'open-mmlab://resnet50_v1c'})
 
 
 def test_resnet_v1c_refused(r50_file, tmp_path):
     """The host's deep-stem backbone does not take our weights."""
     with pytest.raises(BenchmarkError, match='stem'):
-        benchmark_config(str(CITYSCAPES), r50_file, str(tmp_path),
-                         {'model.backbone.type': 'ResNetV1c'})
+        benchmark_config(
+            str(CITYSCAPES), r50_file, str(tmp_path),
+            {'model.backbone.type': 'ResNetV1c'})
 
 
-@pytest.mark.parametrize('total,world,per', [(16, 1, 16), (16, 2, 8),
-                                             (16, 8, 2), (16, 16, 1),
-                                             (8, 4, 2), (8, 8, 1)])
+@pytest.mark.parametrize('total,world,per',
+                         [(16, 1, 16), (16, 2, 8), (16, 8, 2), (16, 16, 1),
+                          (8, 4, 2), (8, 8, 1)])
 def test_per_gpu_batch_keeps_the_total(total, world, per):
     assert per_gpu_batch_size(total, world) == per
     assert per * world == total
@@ -159,8 +169,11 @@ def test_sync_bn_to_bn_everywhere():
 def test_failed_run_is_recorded(r50_pretrain, tmp_path):
     work = tmp_path / 'work'
     with pytest.raises(BenchmarkError):
-        run_benchmark(str(VOC07), str(r50_pretrain), str(work),
-                      cfg_options={'model.backbone.depth': 101})
+        run_benchmark(
+            str(VOC07),
+            str(r50_pretrain),
+            str(work),
+            cfg_options={'model.backbone.depth': 101})
     rec = json.loads((work / 'metrics.json').read_text())
     assert rec['status'] == 'failed'
     assert 'model.backbone.init_cfg' in rec['error']

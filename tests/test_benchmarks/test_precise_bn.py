@@ -20,8 +20,10 @@ class Shapes(Dataset):
 
     def __init__(self, n=12):
         g = torch.Generator().manual_seed(0)
-        self.items = [torch.randn(3, 8, 12 if i % 3 else 6, generator=g) * 3
-                      + i for i in range(n)]
+        self.items = [
+            torch.randn(3, 8, 12 if i % 3 else 6, generator=g) * 3 + i
+            for i in range(n)
+        ]
 
     def __len__(self):
         return len(self.items)
@@ -49,8 +51,11 @@ class TinyNet(BaseModel):
 
 
 def _loader(ds):
-    return DataLoader(ds, batch_sampler=AspectRatioBatchSampler(
-        InfiniteSampler(ds, seed=1), batch_size=2), collate_fn=pseudo_collate)
+    return DataLoader(
+        ds,
+        batch_sampler=AspectRatioBatchSampler(
+            InfiniteSampler(ds, seed=1), batch_size=2),
+        collate_fn=pseudo_collate)
 
 
 def test_stats_are_the_average_of_batch_stats():
@@ -63,8 +68,9 @@ def test_stats_are_the_average_of_batch_stats():
     with torch.no_grad():
         outs = [model.conv(torch.stack(b['inputs'])) for b in batches]
     mean = torch.stack([o.mean((0, 2, 3)) for o in outs]).mean(0)
-    var = torch.stack([o.transpose(0, 1).flatten(1).var(1, unbiased=True)
-                       for o in outs]).mean(0)
+    var = torch.stack([
+        o.transpose(0, 1).flatten(1).var(1, unbiased=True) for o in outs
+    ]).mean(0)
     model.eval()
     used = update_bn_stats(model, precise_bn_loader(loader, seed=5), 3)
     assert used == 3

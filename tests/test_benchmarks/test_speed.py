@@ -46,9 +46,12 @@ def test_cli_rejects_bad_settings(capsys):
 def test_tiny_run_writes_every_key(tmp_path, capsys):
     tool = load_tool('benchmarks/speed.py')
     out = tmp_path / 'speed.json'
-    tool.main(['--photos', '1', '--repeats', '1', '--warmup', '0',
-               '--depth', '18', '--batch', '2', '--image-size', '32',
-               '--steps', '1', '--workers', '0', '--p3', '--out', str(out)])
+    tool.main([
+        '--photos', '1', '--repeats', '1', '--warmup', '0', '--depth', '18',
+        '--batch', '2', '--image-size', '32', '--steps', '1', '--workers', '0',
+        '--p3', '--out',
+        str(out)
+    ])
     res = json.loads(out.read_text())
     for key in speed.KEYS + speed.GPU_KEYS:
         assert math.isfinite(res[key]) and res[key] > 0, key
@@ -58,12 +61,16 @@ def test_tiny_run_writes_every_key(tmp_path, capsys):
         assert 0 < r['min'] <= r['median'] <= r['max']
         assert row['peak_rss_mib'] > 10
     assert set(res['steps']) == set(speed.MODELS_CFG)
-    rate = {k: v['images_per_s_per_core']['median']
-            for k, v in res['pipelines'].items()}
+    rate = {
+        k: v['images_per_s_per_core']['median']
+        for k, v in res['pipelines'].items()
+    }
     assert res['p2_ratio'] == pytest.approx(rate[speed.OURS] /
                                             rate[speed.BYOL])
-    step = {k: v['seconds_per_step']['median']
-            for k, v in res['steps'].items()}
+    step = {
+        k: v['seconds_per_step']['median']
+        for k, v in res['steps'].items()
+    }
     assert res['p1_ratio'] == pytest.approx(step['MoCo v2+'] /
                                             step['mmselfsup BYOL'])
     assert res['settings']['batch'] == 2

@@ -20,8 +20,9 @@ def demo_backbone(tmp_path_factory):
 def test_overrides_fit_the_demo_backbone(config, options, demo_backbone,
                                          tmp_path):
     opts = options('/data', 40)
-    cfg = benchmark_config(config_path(config), demo_backbone,
-                           str(tmp_path), opts)  # raises on any mismatch
+    cfg = benchmark_config(
+        config_path(config), demo_backbone, str(tmp_path),
+        opts)  # raises on any mismatch
     assert cfg.train_cfg.max_iters == 40
     assert cfg.model.backbone.depth == 18
     # what is NOT overridden stays the benchmark's
@@ -63,7 +64,9 @@ def test_short_schedule_leaves_the_warm_up():
 
 
 def test_table_row():
-    row = dict(label='x', note='n', metrics=dict(AP50=50.0, AP=25.04,
-                                                 AP75=20.0, mIoU=61.26))
+    row = dict(
+        label='x',
+        note='n',
+        metrics=dict(AP50=50.0, AP=25.04, AP75=20.0, mIoU=61.26))
     assert format_table([row]).splitlines()[-1] == \
         '| x | 50.0 | 25.0 | 20.0 | 61.3 | n |'

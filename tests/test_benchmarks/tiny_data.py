@@ -31,14 +31,14 @@ def make_voc(root: Path, size: int = 64, seed: int = 0) -> Path:
     (2) images."""
     rng = np.random.RandomState(seed)
     devkit = root / 'VOCdevkit'
-    for year, split in (('2007', 'trainval'), ('2007', 'test'),
-                        ('2012', 'trainval')):
+    for year, split in (('2007', 'trainval'), ('2007', 'test'), ('2012',
+                                                                 'trainval')):
         samples = []
         for k in range(2):
             img, boxes = _shapes(rng, size)
-            samples.append((f'{year}_{split}_{k}', img,
-                            [(VOC_NAMES[(k + j) % 3], b)
-                             for j, b in enumerate(boxes)]))
+            samples.append(
+                (f'{year}_{split}_{k}', img, [(VOC_NAMES[(k + j) % 3], b)
+                                              for j, b in enumerate(boxes)]))
         write_voc(str(devkit), year, split, samples)
     return devkit
 
@@ -55,21 +55,26 @@ def make_coco(root: Path, size: int = 64, seed: int = 0) -> Path:
             img, boxes = _shapes(rng, size)
             name = f'{k:012d}.jpg'
             cv2.imwrite(str(root / split / name), img)
-            images.append(dict(id=k + 1, file_name=name, width=size,
-                               height=size))
+            images.append(
+                dict(id=k + 1, file_name=name, width=size, height=size))
             for j, (x1, y1, x2, y2) in enumerate(boxes):
-                anns.append(dict(
-                    id=len(anns) + 1, image_id=k + 1, category_id=1 + j,
-                    bbox=[x1, y1, x2 - x1, y2 - y1], iscrowd=0,
-                    area=float((x2 - x1) * (y2 - y1)),
-                    segmentation=[[x1, y1, x2, y1, x2, y2, x1, y2]]))
+                anns.append(
+                    dict(
+                        id=len(anns) + 1,
+                        image_id=k + 1,
+                        category_id=1 + j,
+                        bbox=[x1, y1, x2 - x1, y2 - y1],
+                        iscrowd=0,
+                        area=float((x2 - x1) * (y2 - y1)),
+                        segmentation=[[x1, y1, x2, y1, x2, y2, x1, y2]]))
         # all 80 categories, as real COCO files list them
         from mmdet.datasets import CocoDataset
-        cats = [dict(id=i + 1, name=n)
-                for i, n in enumerate(CocoDataset.METAINFO['classes'])]
+        cats = [
+            dict(id=i + 1, name=n)
+            for i, n in enumerate(CocoDataset.METAINFO['classes'])
+        ]
         (root / 'annotations' / f'instances_{split}.json').write_text(
-            json.dumps(dict(images=images, annotations=anns,
-                            categories=cats)))
+            json.dumps(dict(images=images, annotations=anns, categories=cats)))
     return root
 
 
@@ -125,17 +130,20 @@ def _data_root_options(prefix: str, obj, root: str) -> Dict[str, object]:
     return out
 
 
-def tiny_options(config: str, data_root: str, scale=(128, 64),
+def tiny_options(config: str,
+                 data_root: str,
+                 scale=(128, 64),
                  iters: int = 2) -> Dict[str, object]:
     """Overrides (sizes, iterations, data location) for a tiny run."""
     from mmengine.config import Config
     cfg = Config.fromfile(config).to_dict()
     opts = {}
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        opts.update(_resize_options(cfg, f'{key}.dataset',
-                                    cfg[key]['dataset'], scale))
-        opts.update(_data_root_options(f'{key}.dataset', cfg[key]['dataset'],
-                                       data_root))
+        opts.update(
+            _resize_options(cfg, f'{key}.dataset', cfg[key]['dataset'], scale))
+        opts.update(
+            _data_root_options(f'{key}.dataset', cfg[key]['dataset'],
+                               data_root))
         opts[f'{key}.num_workers'] = 0
         opts[f'{key}.persistent_workers'] = False
     opts.update({

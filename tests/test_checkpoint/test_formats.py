@@ -63,17 +63,29 @@ def test_mocov2plus_student_and_teacher():
 @pytest.mark.parametrize('algo,teacher', [('MoCo', 'encoder_k'),
                                           ('BYOL', 'target_net')])
 def test_mmselfsup_formats(algo, teacher):
-    neck = dict(type='NonLinearNeck', in_channels=32, hid_channels=16,
-                out_channels=8, norm_cfg=dict(type='BN1d'))
+    neck = dict(
+        type='NonLinearNeck',
+        in_channels=32,
+        hid_channels=16,
+        out_channels=8,
+        norm_cfg=dict(type='BN1d'))
     if algo == 'MoCo':
-        cfg = dict(type='MoCo', queue_len=16, feat_dim=8, neck=neck,
-                   head=dict(type='ContrastiveHead',
-                             loss=dict(type='mmcls.CrossEntropyLoss')))
+        cfg = dict(
+            type='MoCo',
+            queue_len=16,
+            feat_dim=8,
+            neck=neck,
+            head=dict(
+                type='ContrastiveHead',
+                loss=dict(type='mmcls.CrossEntropyLoss')))
     else:
-        cfg = dict(type='BYOL', neck=neck, head=dict(
-            type='LatentPredictHead',
-            predictor=dict(neck, in_channels=8, with_avg_pool=False),
-            loss=dict(type='CosineSimilarityLoss')))
+        cfg = dict(
+            type='BYOL',
+            neck=neck,
+            head=dict(
+                type='LatentPredictHead',
+                predictor=dict(neck, in_channels=8, with_avg_pool=False),
+                loss=dict(type='CosineSimilarityLoss')))
     model = MODELS.build(dict(cfg, backbone=dict(TINY_BACKBONE)))
     ckpt = {'state_dict': model.state_dict()}
     assert extract_backbone(ckpt).format == f'mmselfsup {algo}'
@@ -83,11 +95,19 @@ def test_mmselfsup_formats(algo, teacher):
 
 def test_moco_format(tv_resnet18):
     sd = tv_resnet18.state_dict()
-    ckpt = {'arch': 'resnet18', 'state_dict': {
-        **{f'module.encoder_q.{k}': v for k, v in sd.items()},
-        **{f'module.encoder_k.{k}': v + 1 for k, v in sd.items()
-           if v.is_floating_point()},
-        'module.queue': torch.zeros(8, 4)}}
+    ckpt = {
+        'arch': 'resnet18',
+        'state_dict': {
+            **{
+                f'module.encoder_q.{k}': v
+                for k, v in sd.items()
+            },
+            **{
+                f'module.encoder_k.{k}': v + 1
+                for k, v in sd.items() if v.is_floating_point()
+            }, 'module.queue': torch.zeros(8, 4)
+        }
+    }
     q = extract_backbone(ckpt)
     k = extract_backbone(ckpt, 'teacher')
     assert q.format == 'MoCo (facebookresearch)'
@@ -98,13 +118,15 @@ def test_moco_format(tv_resnet18):
 
 def test_no_backbone_and_no_teacher_are_named(tv_resnet18):
     with pytest.raises(CheckpointError, match='x.pth: no ResNet backbone'):
-        extract_backbone({'state_dict': {'a.weight': torch.ones(1)}},
+        extract_backbone({'state_dict': {
+            'a.weight': torch.ones(1)
+        }},
                          path='x.pth')
     with pytest.raises(CheckpointError, match='no teacher'):
         extract_backbone(tv_resnet18.state_dict(), 'teacher')
     with pytest.raises(CheckpointError, match='no teacher'):
-        extract_backbone(to_mmdet(from_torchvision(
-            tv_resnet18.state_dict())), 'teacher')
+        extract_backbone(
+            to_mmdet(from_torchvision(tv_resnet18.state_dict())), 'teacher')
     with pytest.raises(CheckpointError, match='holds no tensors'):
         extract_backbone({'meta': {}})
 

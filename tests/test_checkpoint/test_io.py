@@ -38,8 +38,13 @@ def test_missing_directory_garbage_and_truncated_are_named(tmp_path):
 def test_pickled_code_is_refused_and_never_runs(tmp_path):
     marker = tmp_path / 'marker.txt'
     evil = tmp_path / 'evil.pth'
-    torch.save({'state_dict': {'w': torch.ones(2)},
-                'meta': Payload(str(marker))}, evil)
+    torch.save(
+        {
+            'state_dict': {
+                'w': torch.ones(2)
+            },
+            'meta': Payload(str(marker))
+        }, evil)
     with pytest.raises(CheckpointError) as err:
         load_checkpoint_file(evil)
     msg = str(err.value)

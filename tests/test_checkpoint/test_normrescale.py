@@ -40,8 +40,8 @@ def test_anchor_mode_matches_norms_and_keeps_direction():
     assert out.keys() == lars.keys()
     for k, w in out.items():
         if lars[k].is_floating_point():
-            assert abs(np_norm(w) - np_norm(sgd[k])) <= 1e-6 * np_norm(
-                sgd[k]) + 1e-12, k
+            assert abs(np_norm(w) -
+                       np_norm(sgd[k])) <= 1e-6 * np_norm(sgd[k]) + 1e-12, k
             assert abs(np_cos(w, lars[k]) - 1) < 1e-6, k
             assert w.dtype == lars[k].dtype
         else:
@@ -67,9 +67,8 @@ def test_weights_scope_leaves_running_stats():
     assert torch.equal(out['bn1.running_mean'], lars['bn1.running_mean'])
     assert torch.equal(out['bn1.running_var'], lars['bn1.running_var'])
     for k in ('conv1.weight', 'bn1.weight', 'bn1.bias',
-              'layer1.0.downsample.1.weight'
-              if 'layer1.0.downsample.1.weight' in lars else
-              'layer2.0.downsample.1.weight'):
+              'layer1.0.downsample.1.weight' if 'layer1.0.downsample.1.weight'
+              in lars else 'layer2.0.downsample.1.weight'):
         assert in_scope(k, lars[k], lars, 'weights')
         assert np_norm(out[k]) == pytest.approx(np_norm(sgd[k]), rel=1e-6)
 
@@ -91,8 +90,9 @@ def test_mismatched_inputs_are_named():
     nan = dict(lars)
     nan['layer3.1.conv2.weight'] = nan['layer3.1.conv2.weight'].clone()
     nan['layer3.1.conv2.weight'][0, 0, 0, 0] = float('nan')
-    with pytest.raises(CheckpointError, match='layer3.1.conv2.weight has '
-                       'non-finite'):
+    with pytest.raises(
+            CheckpointError, match='layer3.1.conv2.weight has '
+            'non-finite'):
         normrescale(nan, sgd)
     with pytest.raises(ValueError):
         normrescale(lars, sgd, constant=0.1)

@@ -26,8 +26,10 @@ def base_files(path: str) -> list:
                 getattr(t, 'id', None) == '_base_' for t in node.targets):
             value = ast.literal_eval(node.value)
             bases = [value] if isinstance(value, str) else list(value)
-    return [Config._get_cfg_path(b, path)[0] if '::' in b else
-            osp.normpath(osp.join(osp.dirname(path), b)) for b in bases]
+    return [
+        Config._get_cfg_path(b, path)[0] if '::' in b else osp.normpath(
+            osp.join(osp.dirname(path), b)) for b in bases
+    ]
 
 
 def depth(path: str) -> int:
@@ -37,19 +39,20 @@ def depth(path: str) -> int:
 
 def test_released_configs_are_all_here_and_at_most_three_levels_deep():
     names = {osp.basename(p) for p in RELEASED}
-    assert {'mocov2_r50_200e.py', 'mocov2plus_r50_200e.py',
-            'smocov2plus_r50_200e.py', 'byol_r50_200e_sgd.py',
-            'byol_r50_200e_lars.py', 'mocov2plus_r50_200e_lars.py',
-            'mocov2_r18_100e.py', 'mocov2plus_r101_100e.py',
-            'byol_r18_100e_sgd.py'} <= names
+    assert {
+        'mocov2_r50_200e.py', 'mocov2plus_r50_200e.py',
+        'smocov2plus_r50_200e.py', 'byol_r50_200e_sgd.py',
+        'byol_r50_200e_lars.py', 'mocov2plus_r50_200e_lars.py',
+        'mocov2_r18_100e.py', 'mocov2plus_r101_100e.py', 'byol_r18_100e_sgd.py'
+    } <= names
     depths = {osp.basename(p): depth(p) for p in RELEASED}
     assert all(1 <= d <= 3 for d in depths.values()), depths
 
 
 def test_depth_counts_the_whole_chain():
     # a ladder child sits on the whole ladder: deeper than the rule allows
-    assert depth(RUNG4) == depth(osp.join(ROOT, 'configs',
-                                          'mocov2_r50_200e.py')) + 4
+    assert depth(RUNG4) == depth(
+        osp.join(ROOT, 'configs', 'mocov2_r50_200e.py')) + 4
 
 
 @pytest.mark.parametrize('path', RELEASED)
@@ -77,7 +80,8 @@ def test_ladder_plus_table5_is_exactly_the_flagship():
     views = pipe[1]['transforms'][0]
     assert [t['type'].removeprefix('Fast') for t in views] == [
         'RandomResizedCrop', 'RandomFlip', 'RandomApply', 'RandomGrayscale',
-        'RandomGaussianBlur', 'RandomSolarize']
+        'RandomGaussianBlur', 'RandomSolarize'
+    ]
     assert views[0]['scale'] == (0.08, 1.)
     assert views[2]['prob'] == 0.8 and views[2]['transforms'][0][
         'saturation'] == 0.2
@@ -115,8 +119,10 @@ assert cls is AirlRunner and issubclass(cls, __import__(
     'mmengine.runner', fromlist=['Runner']).Runner), cls
 print('RUNNER', cls.__name__)
 '''
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, '-c', code],
+                         capture_output=True,
+                         text=True,
+                         cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     assert 'RUNNER AirlRunner' in out.stdout
 
@@ -136,10 +142,11 @@ def test_recipe_line_reads_the_resolved_config():
     assert 'MoCoV2Plus R-50 SyncBN' in flagship
     assert 'm 0.99->1' in flagship and 'sym InfoNCE t=0.2' in flagship
     assert 'solarize@0.2 (both views)' in flagship
-    mocov2 = recipe_line(Config.fromfile(
-        osp.join(ROOT, 'configs', 'mocov2_r50_200e.py')))
+    mocov2 = recipe_line(
+        Config.fromfile(osp.join(ROOT, 'configs', 'mocov2_r50_200e.py')))
     assert 'm 0.999 fixed' in mocov2 and 'ShuffleBN' in mocov2
     assert 'proj 2048-2048-128 no BN' in mocov2
-    asym = recipe_line(Config.fromfile(
-        osp.join(ROOT, 'configs', 'byol_r50_200e_sgd_asym-aug.py')))
+    asym = recipe_line(
+        Config.fromfile(
+            osp.join(ROOT, 'configs', 'byol_r50_200e_sgd_asym-aug.py')))
     assert 'v1: ' in asym and 'v2: ' in asym and 'blur@0.1' in asym

@@ -20,9 +20,8 @@ from airl_mm.engine.runner.train import build_train_cfg
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
-    osp.relpath(p, ROOT)
-    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
-                       recursive=True)
+    osp.relpath(p, ROOT) for p in glob.glob(
+        osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p and 'benchmarks' not in p
     # byol_collapse: its own test (GN widths, STL-10, LARS lr 0.2)
     and 'byol_collapse' not in p
@@ -45,19 +44,22 @@ def shrink(cfg: Config) -> None:
 
 def test_the_paper_configs_are_all_here():
     names = {osp.basename(c) for c in CONFIGS}
-    for n in ['mocov2_r50_200e.py', 'mocov2plus_r50_200e.py',
-              'smocov2plus_r50_200e.py', 'byol_r50_200e_sgd.py',
-              'byol_r50_200e_lars.py', 'mocov2plus_r50_200e_lars.py',
-              'mocov2_r50_200e_1-syncbn.py', 'mocov2_r50_200e_2-predictor.py',
-              'mocov2_r50_200e_3-momentum-ascending.py',
-              'mocov2_r50_200e_4-symmetric-loss.py'] + [
-                  f'{a}_r{d}_100e{s}.py' for a, s in
-                  [('mocov2', ''), ('mocov2plus', ''), ('byol', '_sgd')]
-                  for d in (18, 101)] + [
-                      f'{a}_r50_200e_{s}.py'
-                      for a in ('mocov2plus', 'smocov2plus', 'byol_sgd')
-                      for s in ('1-no-solarize', '2-no-blur', '3-no-gray',
-                                '4-no-jitter')]:
+    for n in [
+            'mocov2_r50_200e.py', 'mocov2plus_r50_200e.py',
+            'smocov2plus_r50_200e.py', 'byol_r50_200e_sgd.py',
+            'byol_r50_200e_lars.py', 'mocov2plus_r50_200e_lars.py',
+            'mocov2_r50_200e_1-syncbn.py', 'mocov2_r50_200e_2-predictor.py',
+            'mocov2_r50_200e_3-momentum-ascending.py',
+            'mocov2_r50_200e_4-symmetric-loss.py'
+    ] + [
+            f'{a}_r{d}_100e{s}.py'
+            for a, s in [('mocov2', ''), ('mocov2plus', ''), ('byol', '_sgd')]
+            for d in (18, 101)
+    ] + [
+            f'{a}_r50_200e_{s}.py'
+            for a in ('mocov2plus', 'smocov2plus', 'byol_sgd')
+            for s in ('1-no-solarize', '2-no-blur', '3-no-gray', '4-no-jitter')
+    ]:
         assert n in names, n
 
 
@@ -209,13 +211,13 @@ def test_recipes_match_the_paper():
     m = plus.model
     assert (m.shuffle_bn, m.symmetric_loss, m.base_momentum, m.feat_dim,
             m.backbone.norm_cfg.type, m.neck.norm_cfg.type,
-            m.neck.hid_channels, m.neck.out_channels,
-            m.predictor.in_channels, m.predictor.hid_channels,
+            m.neck.hid_channels, m.neck.out_channels, m.predictor.in_channels,
+            m.predictor.hid_channels,
             m.predictor.out_channels) == (False, True, 0.99, 256, 'SyncBN',
-                                          'SyncBN', 4096, 256, 256, 4096,
-                                          256)
-    assert plus.custom_hooks == [dict(type='MomentumAscendingHook',
-                                      base_momentum=0.99)]
+                                          'SyncBN', 4096, 256, 256, 4096, 256)
+    assert plus.custom_hooks == [
+        dict(type='MomentumAscendingHook', base_momentum=0.99)
+    ]
     view = plus.train_dataloader.dataset.pipeline[1]
     assert view.num_views == 2 and len(view.transforms) == 1  # symmetric
     # the fast transforms (airl_mm.datasets.transforms) carry the
@@ -248,24 +250,40 @@ def test_recipes_match_the_paper():
 TABLE5 = [
     ('RandomResizedCrop', dict(size=224, scale=(0.08, 1.))),
     ('RandomFlip', dict(prob=0.5)),
-    ('RandomApply', dict(prob=0.8, transforms=[dict(
-        type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2,
-        hue=0.1)])),
+    ('RandomApply',
+     dict(
+         prob=0.8,
+         transforms=[
+             dict(
+                 type='ColorJitter',
+                 brightness=0.4,
+                 contrast=0.4,
+                 saturation=0.2,
+                 hue=0.1)
+         ])),
     ('RandomGrayscale', dict(prob=0.2)),
     ('RandomGaussianBlur', dict(prob=0.5, sigma_min=0.1, sigma_max=2.0)),
     ('RandomSolarize', dict(prob=0.2, threshold=128)),
 ]
 # Fig. 5 removes, cumulatively, solarization, blur, grey, jitter
-ABLATION_DROPS = {'1-no-solarize': 1, '2-no-blur': 2, '3-no-gray': 3,
-                  '4-no-jitter': 4}
-BYOL = [c for c in PRETRAIN
-        if osp.basename(c).startswith('byol') and 'asym' not in c]
+ABLATION_DROPS = {
+    '1-no-solarize': 1,
+    '2-no-blur': 2,
+    '3-no-gray': 3,
+    '4-no-jitter': 4
+}
+BYOL = [
+    c for c in PRETRAIN
+    if osp.basename(c).startswith('byol') and 'asym' not in c
+]
 
 
 def view_pipelines(cfg):
     """The two views' transform lists of a config's MultiView step."""
-    step = [t for t in cfg.train_dataloader.dataset.pipeline
-            if t['type'] == 'MultiView']
+    step = [
+        t for t in cfg.train_dataloader.dataset.pipeline
+        if t['type'] == 'MultiView'
+    ]
     assert len(step) == 1
     step = step[0]
     if step['num_views'] == 2:
@@ -287,9 +305,10 @@ def assert_steps(view, expected, where):
         for k, v in values.items():
             got = t[k]
             if k == 'transforms':
-                got = [{kk: (step_type(d) if kk == 'type' else vv)
-                        for kk, vv in d.items() if kk != '_scope_'}
-                       for d in got]
+                got = [{
+                    kk: (step_type(d) if kk == 'type' else vv)
+                    for kk, vv in d.items() if kk != '_scope_'
+                } for d in got]
             assert got == v, f'{where}: {name}.{k}'
 
 
@@ -300,8 +319,10 @@ def test_byol_configs_use_table5_on_both_views(config):
     drops = [n for k, n in ABLATION_DROPS.items() if k in config]
     # cumulative removal: the last len(TABLE5) - drop steps are removed
     # in the order solarize, blur, grey, jitter
-    order = ['RandomSolarize', 'RandomGaussianBlur', 'RandomGrayscale',
-             'RandomApply']
+    order = [
+        'RandomSolarize', 'RandomGaussianBlur', 'RandomGrayscale',
+        'RandomApply'
+    ]
     removed = set(order[:drops[0]]) if drops else set()
     expected = [s for s in TABLE5 if s[0] not in removed]
     v1, v2 = view_pipelines(cfg)

@@ -19,8 +19,10 @@ def ldam_reference(data, targets, cls_num, imb_factor, rand_number=0):
     try:
         np.random.seed(rand_number)
         img_max = len(data) / cls_num
-        nums = [int(img_max * (imb_factor**(i / (cls_num - 1.0))))
-                for i in range(cls_num)]
+        nums = [
+            int(img_max * (imb_factor**(i / (cls_num - 1.0))))
+            for i in range(cls_num)
+        ]
         targets_np = np.array(targets, dtype=np.int64)
         new_data, new_targets = [], []
         for the_class, the_img_num in zip(np.unique(targets_np), nums):
@@ -38,18 +40,23 @@ def cifar(tmp_path_factory):
     """CIFAR-10 with 100 train images per class, CIFAR-100 with 100 (so
     rho = 100 leaves the rarest class one image), 3 test images each."""
     root = tmp_path_factory.mktemp('cifar')
-    return {c: make_cifar(root / f'c{c}', c, 100, 3, seed=c)
-            for c in (10, 100)}
+    return {
+        c: make_cifar(root / f'c{c}', c, 100, 3, seed=c)
+        for c in (10, 100)
+    }
 
 
 def build(num_classes, root, **kw):
-    return DATASETS.build(dict(type=f'mmpretrain.CIFAR{num_classes}LT',
-                               data_root=str(root), pipeline=[], **kw))
+    return DATASETS.build(
+        dict(
+            type=f'mmpretrain.CIFAR{num_classes}LT',
+            data_root=str(root),
+            pipeline=[],
+            **kw))
 
 
 def labels_of(ds):
-    return np.array([ds.get_data_info(i)['gt_label']
-                     for i in range(len(ds))])
+    return np.array([ds.get_data_info(i)['gt_label'] for i in range(len(ds))])
 
 
 def test_published_counts():
@@ -70,8 +77,9 @@ def test_counts_and_ldam_selection(cifar, num_classes, rho):
     root, arrays = cifar[num_classes]
     ds = build(num_classes, root, imbalance_ratio=rho)
     labels = labels_of(ds)
-    want = [int(100 * rho**(-i / (num_classes - 1)))
-            for i in range(num_classes)]
+    want = [
+        int(100 * rho**(-i / (num_classes - 1))) for i in range(num_classes)
+    ]
     assert np.bincount(labels, minlength=num_classes).tolist() == want
     assert want[0] == 100 and want[-1] == 100 // rho
     # the very images LDAM keeps, in LDAM's order
@@ -85,8 +93,7 @@ def test_counts_and_ldam_selection(cifar, num_classes, rho):
     other = build(num_classes, root, imbalance_ratio=rho, seed=1)
     assert labels_of(other).tolist() == labels.tolist()
     assert not np.array_equal(
-        np.stack([other.get_data_info(i)['img'] for i in range(len(ds))]),
-        got)
+        np.stack([other.get_data_info(i)['img'] for i in range(len(ds))]), got)
 
 
 @pytest.mark.parametrize('num_classes', [10, 100])
@@ -104,9 +111,12 @@ def test_test_split_is_full_and_balanced(cifar, num_classes):
 
 def test_offline_cifar_reads_files_as_they_are(cifar):
     root, arrays = cifar[10]
-    ds = DATASETS.build(dict(type='mmpretrain.OfflineCIFAR10',
-                             data_root=str(root), split='train',
-                             pipeline=[]))
+    ds = DATASETS.build(
+        dict(
+            type='mmpretrain.OfflineCIFAR10',
+            data_root=str(root),
+            split='train',
+            pipeline=[]))
     imgs, labels = arrays['train']
     assert len(ds) == len(labels)
     np.testing.assert_array_equal(ds.get_data_info(123)['img'], imgs[123])

@@ -14,8 +14,8 @@ IMAGENET_TRAIN = 1281167
 
 
 def digits(ratio, seed=0):
-    return ClassSubset(dict(type='MNISTDigits', split='train'), ratio=ratio,
-                       seed=seed)
+    return ClassSubset(
+        dict(type='MNISTDigits', split='train'), ratio=ratio, seed=seed)
 
 
 @pytest.mark.parametrize('ratio', [0.1, 0.2, 0.5, 0.7, 1.0])
@@ -29,8 +29,7 @@ def test_keeps_whole_classes(ratio):
     assert len(kept) == round(ratio * 10)
     # every training digit of a kept class, none of the others, in order
     want = [int(i) for i in train if labels[i] in kept]
-    assert [sub.get_data_info(i)['digit_idx']
-            for i in range(len(sub))] == want
+    assert [sub.get_data_info(i)['digit_idx'] for i in range(len(sub))] == want
     assert sub[0]['gt_label'] in kept  # __getitem__ goes through too
 
 
@@ -52,11 +51,13 @@ def test_bad_ratio_and_labels():
         kept_classes([], 0.5)
 
     class NoLabels:
+
         def get_data_info(self, i):
             return dict(img_path='x.jpg')
 
         def __len__(self):
             return 2
+
     with pytest.raises(KeyError, match="no 'gt_label'"):
         ClassSubset(NoLabels(), 0.5)
 
@@ -77,8 +78,12 @@ def test_iteration_arithmetic():
 def imagenet10(tmp_path_factory):
     """Ten classes x two 16x16 JPEGs, ImageNet layout with ann files."""
     from data_builders import make_imagenet
-    return make_imagenet(tmp_path_factory.mktemp('in10'), num_classes=10,
-                         per_class=2, size=16, splits=('train', ))
+    return make_imagenet(
+        tmp_path_factory.mktemp('in10'),
+        num_classes=10,
+        per_class=2,
+        size=16,
+        splits=('train', ))
 
 
 @pytest.mark.parametrize('pct', sorted(RATIOS))
@@ -92,8 +97,9 @@ def test_data_variation_configs(repo_root, pct, imagenet10):
     assert cfg.train_dataloader.drop_last and full.train_dataloader.drop_last
     epochs = cfg.train_cfg.max_epochs
     subset = round(ratio * IMAGENET_TRAIN)
-    assert epochs == iteration_preserving_epochs(
-        full.train_cfg.max_epochs, IMAGENET_TRAIN, subset, batch, True)
+    assert epochs == iteration_preserving_epochs(full.train_cfg.max_epochs,
+                                                 IMAGENET_TRAIN, subset, batch,
+                                                 True)
     # total iterations equal the 100 % run's to within half an epoch
     per_epoch = subset // batch
     full_iters = full.train_cfg.max_epochs * (IMAGENET_TRAIN // batch)
@@ -121,9 +127,11 @@ def test_data_variation_configs(repo_root, pct, imagenet10):
 def test_cross_scope_build():
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         from mmpretrain.registry import DATASETS as PRETRAIN
-        ds = PRETRAIN.build(dict(type='mmselfsup.ClassSubset', ratio=0.2,
-                                 dataset=dict(type='mmselfsup.MNISTDigits',
-                                              split='test')))
+        ds = PRETRAIN.build(
+            dict(
+                type='mmselfsup.ClassSubset',
+                ratio=0.2,
+                dataset=dict(type='mmselfsup.MNISTDigits', split='test')))
     assert isinstance(ds, ClassSubset) and len(ds) == 200
     assert np.unique([ds.get_data_info(i)['gt_label']
                       for i in range(len(ds))]).size == 2

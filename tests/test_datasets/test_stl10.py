@@ -17,14 +17,17 @@ def test_binary_layout_is_channel_planes_column_major(tmp_path):
     assert raw.size == 3 * 96 * 96
     for c, value in enumerate((10, 20, 30)):
         assert raw[c * 96 * 96 + 7 * 96 + 5] == value
-    assert np.array_equal(read_stl10_images(
-        str(tmp_path / 'unlabeled_X.bin')), img)
+    assert np.array_equal(
+        read_stl10_images(str(tmp_path / 'unlabeled_X.bin')), img)
 
 
 def test_splits_images_and_labels(tmp_path):
     data = make_stl10(tmp_path)
-    ds = DATASETS.build(dict(type='STL10', data_root=str(tmp_path),
-                             split=('unlabeled', 'train')))
+    ds = DATASETS.build(
+        dict(
+            type='STL10',
+            data_root=str(tmp_path),
+            split=('unlabeled', 'train')))
     assert len(ds) == 7
     for i in range(4):
         info = ds.get_data_info(i)
@@ -34,8 +37,10 @@ def test_splits_images_and_labels(tmp_path):
         info = ds.get_data_info(4 + i)
         assert np.array_equal(info['img'], data['train'][0][i][..., ::-1])
         assert info['gt_label'] == data['train'][1][i]
-    test = STL10(str(tmp_path), split='test',
-                 pipeline=[dict(type='PackSelfSupInputs', meta_keys=[])])
+    test = STL10(
+        str(tmp_path),
+        split='test',
+        pipeline=[dict(type='PackSelfSupInputs', meta_keys=[])])
     assert len(test) == 2 and test.metainfo['classes'][0] == 'airplane'
     packed = test[1]
     assert tuple(packed['inputs'][0].shape) == (3, 96, 96)

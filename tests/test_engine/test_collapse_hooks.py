@@ -23,30 +23,44 @@ def fake_runner(model, optim_wrapper=None, name='collapse'):
     hub = MessageHub.get_instance(f'test_{name}_{id(model)}')
     # BYOL's CosineEMA reads the schedule length from the current hub
     MessageHub.get_current_instance().update_info('max_iters', 100)
-    return SimpleNamespace(model=model, optim_wrapper=optim_wrapper,
-                           hooks=[], message_hub=hub, iter=0)
+    return SimpleNamespace(
+        model=model,
+        optim_wrapper=optim_wrapper,
+        hooks=[],
+        message_hub=hub,
+        iter=0)
 
 
 def tiny_byol():
-    model = MODELS.build(dict(
-        type='BYOL', backbone=copy.deepcopy(TINY_BACKBONE),
-        neck=dict(mlp(32), type='MLPNeck', norm_cfg=None),
-        head=dict(type='LatentPredictHead',
-                  predictor=mlp(8, avg_pool=False),
-                  loss=dict(type='CosineSimilarityLoss'))))
+    model = MODELS.build(
+        dict(
+            type='BYOL',
+            backbone=copy.deepcopy(TINY_BACKBONE),
+            neck=dict(mlp(32), type='MLPNeck', norm_cfg=None),
+            head=dict(
+                type='LatentPredictHead',
+                predictor=mlp(8, avg_pool=False),
+                loss=dict(type='CosineSimilarityLoss'))))
     model.init_weights()
     return model
 
 
 def tiny_moco():
-    model = MODELS.build(dict(
-        type='MoCo', queue_len=16, feat_dim=8,
-        backbone=copy.deepcopy(TINY_BACKBONE),
-        neck=dict(type='MoCoV2Neck', in_channels=32, hid_channels=16,
-                  out_channels=8),
-        head=dict(type='ContrastiveHead',
-                  loss=dict(type='mmcls.CrossEntropyLoss'),
-                  temperature=0.2)))
+    model = MODELS.build(
+        dict(
+            type='MoCo',
+            queue_len=16,
+            feat_dim=8,
+            backbone=copy.deepcopy(TINY_BACKBONE),
+            neck=dict(
+                type='MoCoV2Neck',
+                in_channels=32,
+                hid_channels=16,
+                out_channels=8),
+            head=dict(
+                type='ContrastiveHead',
+                loss=dict(type='mmcls.CrossEntropyLoss'),
+                temperature=0.2)))
     model.init_weights()
     return model
 
@@ -70,17 +84,19 @@ def one_step(model, hook, views):
     model.loss(views, [])
     hook.after_train_iter(runner, 0)
     hook.after_train(runner)
-    logged = {k[len('train/'):]: v.current()
-              for k, v in runner.message_hub.log_scalars.items()}
+    logged = {
+        k[len('train/'):]: v.current()
+        for k, v in runner.message_hub.log_scalars.items()
+    }
     return logged, calls.n
 
 
 @pytest.mark.parametrize('build, student_views, teacher_views', [
-    (tiny_byol, 2, 2), (tiny_moco, 1, 1),
+    (tiny_byol, 2, 2),
+    (tiny_moco, 1, 1),
     (lambda: tiny_mocov2plus(predictor=True), 2, 2),
 ])
-def test_collapse_monitor_reuses_the_step(build, student_views,
-                                          teacher_views):
+def test_collapse_monitor_reuses_the_step(build, student_views, teacher_views):
     torch.manual_seed(0)
     model = build()
     views = [torch.randn(8, 3, 32, 32) for _ in range(2)]
@@ -89,8 +105,8 @@ def test_collapse_monitor_reuses_the_step(build, student_views,
     # model feeds it (train mode: batch statistics, as in the step).
     with torch.no_grad():
         twin = copy.deepcopy(model)
-        expected = collapse_metrics([twin.neck(twin.backbone(v))[0]
-                                     for v in views[:student_views]])
+        expected = collapse_metrics(
+            [twin.neck(twin.backbone(v))[0] for v in views[:student_views]])
     torch.manual_seed(1)  # MoCo's batch shuffle and random enqueue view
     logged, backbone_calls = one_step(model, hook, views)
     assert backbone_calls == student_views  # no extra forward pass
@@ -101,8 +117,7 @@ def test_collapse_monitor_reuses_the_step(build, student_views,
     for key in ('teacher_z_std', 'teacher_rank', 'teacher_neg_cos',
                 'z_std_ratio'):
         assert key in logged
-    assert logged['z_std_ratio'] == pytest.approx(
-        logged['z_std'] * 8 ** 0.5)
+    assert logged['z_std_ratio'] == pytest.approx(logged['z_std'] * 8**0.5)
 
 
 def test_collapse_monitor_records_only_due_iterations():
@@ -126,8 +141,8 @@ def test_collapse_warning(monkeypatch):
     monkeypatch.setattr(collapse_monitor, 'print_log',
                         lambda msg, **kw: messages.append((msg, kw)))
     model = tiny_byol()
-    hook = HOOKS.build(dict(type='CollapseMonitorHook', interval=1,
-                            warn_std_ratio=0.5))
+    hook = HOOKS.build(
+        dict(type='CollapseMonitorHook', interval=1, warn_std_ratio=0.5))
     # every image the same: collapsed projections
     img = torch.randn(1, 3, 32, 32).expand(8, -1, -1, -1)
     one_step(model, hook, [img, img])
@@ -144,18 +159,21 @@ def test_layerwise_lr_equals_hand_computation():
     lr * eta * |w| / (|g| + wd |w| + eps) for the LARS layer, lr for the
     others, and the update LARS applied is that rate times g + wd w."""
     torch.manual_seed(0)
-    model = nn.ModuleDict(dict(
-        a=nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6)),
-        b=nn.Linear(6, 2)))
+    model = nn.ModuleDict(
+        dict(
+            a=nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6)),
+            b=nn.Linear(6, 2)))
     lr, eta, wd = 0.5, 0.02, 1e-3
-    wrapper = build_optim_wrapper(model, dict(
-        optimizer=dict(type='LARS', lr=lr, momentum=0.9, weight_decay=wd,
-                       eta=eta),
-        constructor='LARSOptimWrapperConstructor',
-        paramwise_cfg=dict(lars_modules=['a'])))
+    wrapper = build_optim_wrapper(
+        model,
+        dict(
+            optimizer=dict(
+                type='LARS', lr=lr, momentum=0.9, weight_decay=wd, eta=eta),
+            constructor='LARSOptimWrapperConstructor',
+            paramwise_cfg=dict(lars_modules=['a'])))
     runner = fake_runner(model, wrapper, 'lr')
-    hook = HOOKS.build(dict(type='LayerwiseLRHook', layers=['a', 'b'],
-                            interval=1))
+    hook = HOOKS.build(
+        dict(type='LayerwiseLRHook', layers=['a', 'b'], interval=1))
     hook.before_train(runner)
     hook.before_train_iter(runner, 0)
     x = torch.randn(5, 4)
@@ -168,15 +186,15 @@ def test_layerwise_lr_equals_hand_computation():
     assert hub.get_scalar('train/lr/a').current() == pytest.approx(
         float(rate), rel=1e-6)
     assert hub.get_scalar('train/lr/b').current() == pytest.approx(lr)
-    assert torch.allclose(model['a'][0].weight, w - rate * (g + wd * w),
-                          atol=1e-7)
+    assert torch.allclose(
+        model['a'][0].weight, w - rate * (g + wd * w), atol=1e-7)
     hook.after_train(runner)
 
 
 def test_layer_names_must_exist():
     model = nn.ModuleDict(dict(a=nn.Linear(2, 2)))
-    wrapper = build_optim_wrapper(model, dict(
-        optimizer=dict(type='SGD', lr=0.1)))
+    wrapper = build_optim_wrapper(model,
+                                  dict(optimizer=dict(type='SGD', lr=0.1)))
     hook = HOOKS.build(dict(type='LayerwiseLRHook', layers=['a.b']))
     with pytest.raises(ValueError, match="LayerwiseLRHook.layers='a.b'"):
         hook.before_train(fake_runner(model, wrapper, 'names'))
@@ -188,14 +206,21 @@ def test_layer_names_must_exist():
 def test_hooks_under_two_cpu_processes(repo_root, subprocess_env, tmp_path):
     """tools/dist_train.sh CONFIG 2 (gloo on CPU): the three hooks run in
     both processes without a deadlock; rank 0 logs their scalars."""
-    env = dict(subprocess_env, PORT=str(random.randint(20000, 40000)),
-               OMP_NUM_THREADS='1')
+    env = dict(
+        subprocess_env,
+        PORT=str(random.randint(20000, 40000)),
+        OMP_NUM_THREADS='1')
     wd = tmp_path / 'dist'
-    out = subprocess.run(
-        ['bash', 'tools/dist_train.sh',
-         'tests/data/configs/tiny_byol_collapse_mnist.py', '2',
-         '--work-dir', str(wd)],
-        cwd=repo_root, env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run([
+        'bash', 'tools/dist_train.sh',
+        'tests/data/configs/tiny_byol_collapse_mnist.py', '2', '--work-dir',
+        str(wd)
+    ],
+                         cwd=repo_root,
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         timeout=300)
     log = out.stdout + out.stderr
     assert out.returncode == 0, log[-4000:]
     runs = list(wd.glob('*/vis_data/scalars.json'))

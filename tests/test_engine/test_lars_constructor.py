@@ -15,9 +15,10 @@ COLLAPSE = osp.join(ROOT, 'configs', 'byol_collapse')
 
 def groups_by_name(model, wrapper):
     names = {id(p): n for n, p in model.named_parameters()}
-    return {names[id(g['params'][0])]: g
-            for g in wrapper.optimizer.param_groups
-            if g['params'][0].requires_grad}
+    return {
+        names[id(g['params'][0])]: g
+        for g in wrapper.optimizer.param_groups if g['params'][0].requires_grad
+    }
 
 
 def norm_or_1d(model):
@@ -32,10 +33,12 @@ def norm_or_1d(model):
     return out
 
 
-@pytest.mark.parametrize('config, linears', [
-    ('byol_r50_200e_lars.py', (4, 2)),  # student / teacher linear layers
-    ('mocov2plus_r50_200e_lars.py', (4, 2)),
-])
+@pytest.mark.parametrize(
+    'config, linears',
+    [
+        ('byol_r50_200e_lars.py', (4, 2)),  # student / teacher linear layers
+        ('mocov2plus_r50_200e_lars.py', (4, 2)),
+    ])
 def test_real_resnet50_lars_groups(config, linears):
     """The released LARS configs on a real ResNet-50 + MLPs: every BN
     parameter and bias excluded (no decay), every conv/linear weight
@@ -45,13 +48,18 @@ def test_real_resnet50_lars_groups(config, linears):
     groups = groups_by_name(model, build_optim_wrapper(model,
                                                        cfg.optim_wrapper))
     special = norm_or_1d(model)
-    weights = {n for n, m in model.named_modules()
-               if isinstance(m, (nn.Conv2d, nn.Linear))}
+    weights = {
+        n
+        for n, m in model.named_modules()
+        if isinstance(m, (nn.Conv2d, nn.Linear))
+    }
     assert len(groups) == sum(p.requires_grad for p in model.parameters())
     # the student's 53 convs and linear layers, nothing else
-    assert {n for n, g in groups.items() if not g['lars_exclude']} == {
-        f'{m}.weight' for m in weights
-        if not m.startswith(('target_net', 'teacher'))}
+    assert {n
+            for n, g in groups.items() if not g['lars_exclude']} == {
+                f'{m}.weight'
+                for m in weights if not m.startswith(('target_net', 'teacher'))
+            }
     assert len(weights) == (53 + linears[0]) + (53 + linears[1])
     for name, g in groups.items():
         if name in special:
@@ -63,9 +71,11 @@ def test_real_resnet50_lars_groups(config, linears):
     # the former config's name fragments ('bn', 'bias', 'downsample.1')
     old = dict(cfg.optim_wrapper)
     old.pop('constructor')
-    old['paramwise_cfg'] = dict(custom_keys={
-        k: dict(decay_mult=0, lars_exclude=True)
-        for k in ('bn', 'bias', 'downsample.1')})
+    old['paramwise_cfg'] = dict(
+        custom_keys={
+            k: dict(decay_mult=0, lars_exclude=True)
+            for k in ('bn', 'bias', 'downsample.1')
+        })
     old_groups = groups_by_name(model, build_optim_wrapper(model, old))
     for name, g in groups.items():
         assert bool(old_groups[name].get('lars_exclude')) == \
@@ -74,15 +84,22 @@ def test_real_resnet50_lars_groups(config, linears):
 
 
 def test_group_norm_named_gn_is_excluded_by_type():
-    model = MODELS.build(dict(
-        type='ResNet', depth=18, stem_channels=8, base_channels=8,
-        norm_cfg=dict(type='GN', num_groups=4), conv_cfg=dict(type='ConvWS'),
-        out_indices=[4]))
+    model = MODELS.build(
+        dict(
+            type='ResNet',
+            depth=18,
+            stem_channels=8,
+            base_channels=8,
+            norm_cfg=dict(type='GN', num_groups=4),
+            conv_cfg=dict(type='ConvWS'),
+            out_indices=[4]))
     head = nn.Sequential(nn.Linear(64, 4), nn.LayerNorm(4))
     both = nn.ModuleDict(dict(backbone=model, head=head))
-    wrapper = build_optim_wrapper(both, dict(
-        optimizer=dict(type='LARS', lr=0.1, weight_decay=1e-4),
-        constructor='LARSOptimWrapperConstructor'))
+    wrapper = build_optim_wrapper(
+        both,
+        dict(
+            optimizer=dict(type='LARS', lr=0.1, weight_decay=1e-4),
+            constructor='LARSOptimWrapperConstructor'))
     groups = groups_by_name(both, wrapper)
     assert 'backbone.gn1.weight' in groups  # named gn1, not bn1
     for name, g in groups.items():
@@ -97,8 +114,8 @@ def adapted(config):
     # narrower, same module names
     cfg.model.backbone.update(stem_channels=32, base_channels=32)
     cfg.model.neck.update(in_channels=256, hid_channels=32, out_channels=16)
-    cfg.model.head.predictor.update(in_channels=16, hid_channels=32,
-                                    out_channels=16)
+    cfg.model.head.predictor.update(
+        in_channels=16, hid_channels=32, out_channels=16)
     model = MODELS.build(cfg.model)
     groups = groups_by_name(model, build_optim_wrapper(model,
                                                        cfg.optim_wrapper))
@@ -106,41 +123,54 @@ def adapted(config):
 
 
 def test_lars_on_layer1_and_layer2_only():
-    cfg, names = adapted(osp.join(
-        COLLAPSE, 'byol_r18-gn_mlp-none_lars-layer1-2-lr0.2-wd0_stl10.py'))
+    cfg, names = adapted(
+        osp.join(COLLAPSE,
+                 'byol_r18-gn_mlp-none_lars-layer1-2-lr0.2-wd0_stl10.py'))
     assert cfg.optim_wrapper.optimizer.type == 'LARS'
-    assert names == {f'backbone.layer{s}.{b}.conv{c}.weight'
-                     for s in (1, 2) for b in (0, 1) for c in (1, 2)} | {
-                         'backbone.layer2.0.downsample.0.weight'}
+    assert names == {
+        f'backbone.layer{s}.{b}.conv{c}.weight'
+        for s in (1, 2)
+        for b in (0, 1)
+        for c in (1, 2)
+    } | {'backbone.layer2.0.downsample.0.weight'}
 
 
 def test_lars_on_the_mlps_only():
-    _, names = adapted(osp.join(
-        COLLAPSE, 'byol_r18-gn_mlp-none_lars-mlps-lr0.2-wd0_stl10.py'))
-    assert names == {'neck.fc0.weight', 'neck.fc1.weight',
-                     'head.predictor.fc0.weight', 'head.predictor.fc1.weight'}
+    _, names = adapted(
+        osp.join(COLLAPSE,
+                 'byol_r18-gn_mlp-none_lars-mlps-lr0.2-wd0_stl10.py'))
+    assert names == {
+        'neck.fc0.weight', 'neck.fc1.weight', 'head.predictor.fc0.weight',
+        'head.predictor.fc1.weight'
+    }
 
 
 def test_lars_everywhere_but_norms_and_biases():
-    _, names = adapted(osp.join(
-        COLLAPSE, 'byol_r18-gn_mlp-none_lars-lr0.2-wd0_stl10.py'))
+    _, names = adapted(
+        osp.join(COLLAPSE, 'byol_r18-gn_mlp-none_lars-lr0.2-wd0_stl10.py'))
     assert len(names) == 20 + 4  # ResNet-18 convs + 4 MLP weights
     assert all(n.endswith('weight') and '.gn' not in n for n in names)
 
 
 def test_bad_module_paths_fail_clearly():
     model = nn.ModuleDict(dict(backbone=nn.Linear(2, 2)))
-    with pytest.raises(ValueError, match=r"lars_modules: no module named "
-                       r"\['backbone.layer9'\]"):
-        build_optim_wrapper(model, dict(
-            optimizer=dict(type='LARS', lr=0.1),
-            constructor='LARSOptimWrapperConstructor',
-            paramwise_cfg=dict(lars_modules=['backbone.layer9'])))
+    with pytest.raises(
+            ValueError,
+            match=r"lars_modules: no module named "
+            r"\['backbone.layer9'\]"):
+        build_optim_wrapper(
+            model,
+            dict(
+                optimizer=dict(type='LARS', lr=0.1),
+                constructor='LARSOptimWrapperConstructor',
+                paramwise_cfg=dict(lars_modules=['backbone.layer9'])))
     with pytest.raises(TypeError, match='list of module paths'):
-        build_optim_wrapper(model, dict(
-            optimizer=dict(type='LARS', lr=0.1),
-            constructor='LARSOptimWrapperConstructor',
-            paramwise_cfg=dict(lars_modules='backbone')))
+        build_optim_wrapper(
+            model,
+            dict(
+                optimizer=dict(type='LARS', lr=0.1),
+                constructor='LARSOptimWrapperConstructor',
+                paramwise_cfg=dict(lars_modules='backbone')))
 
 
 def test_excluded_groups_step_as_sgd_with_momentum():
@@ -148,25 +178,28 @@ def test_excluded_groups_step_as_sgd_with_momentum():
     torch.manual_seed(0)
     model = nn.ModuleDict(dict(a=nn.Linear(3, 3), b=nn.Linear(3, 3)))
     ref = {n: p.detach().clone() for n, p in model.named_parameters()}
-    wrapper = build_optim_wrapper(model, dict(
-        optimizer=dict(type='LARS', lr=0.1, momentum=0.9, weight_decay=0.),
-        constructor='LARSOptimWrapperConstructor',
-        paramwise_cfg=dict(lars_modules=['a'])))
+    wrapper = build_optim_wrapper(
+        model,
+        dict(
+            optimizer=dict(type='LARS', lr=0.1, momentum=0.9, weight_decay=0.),
+            constructor='LARSOptimWrapperConstructor',
+            paramwise_cfg=dict(lars_modules=['a'])))
     sgd = torch.optim.SGD([p for p in ref.values()], lr=0.1, momentum=0.9)
     for p in ref.values():
         p.requires_grad_()
     for _ in range(2):
         x = torch.randn(4, 3)
-        for params, opt in ((dict(model.named_parameters()), wrapper),
-                            (ref, sgd)):
+        for params, opt in ((dict(model.named_parameters()), wrapper), (ref,
+                                                                        sgd)):
             opt.zero_grad()
             # a and b apart: b's path does not depend on a's update
-            loss = sum(torch.nn.functional.linear(
-                x, params[f'{m}.weight'], params[f'{m}.bias']).square().sum()
-                       for m in 'ab')
+            loss = sum(
+                torch.nn.functional.linear(x, params[f'{m}.weight'],
+                                           params[f'{m}.bias']).square().sum()
+                for m in 'ab')
             loss.backward()
             opt.step()
     for n in ('b.weight', 'b.bias'):
-        assert torch.allclose(dict(model.named_parameters())[n], ref[n],
-                              atol=1e-6), n
+        assert torch.allclose(
+            dict(model.named_parameters())[n], ref[n], atol=1e-6), n
     assert not torch.allclose(model['a'].weight, ref['a.weight'], atol=1e-4)

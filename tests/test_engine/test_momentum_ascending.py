@@ -28,8 +28,11 @@ def test_schedule_endpoints_and_midpoint():
 
 
 def fake_runner(model, it, max_iters):
-    return SimpleNamespace(model=model, iter=it, max_iters=max_iters,
-                           message_hub=MessageHub.get_instance('test_hook'))
+    return SimpleNamespace(
+        model=model,
+        iter=it,
+        max_iters=max_iters,
+        message_hub=MessageHub.get_instance('test_hook'))
 
 
 def test_hook_sets_teacher_from_runner_iteration_so_resume_continues():
@@ -78,29 +81,42 @@ def one_update_matches_formula(model, student, teacher_module, m):
 
 
 def test_hook_drives_mmselfsup_moco_teacher():
-    model = MODELS.build(dict(
-        type='MoCo', queue_len=16, feat_dim=8, momentum=0.999,
-        backbone=dict(TINY_BACKBONE),
-        neck=dict(type='MoCoV2Neck', in_channels=32, hid_channels=16,
-                  out_channels=8),
-        head=dict(type='ContrastiveHead',
-                  loss=dict(type='mmcls.CrossEntropyLoss'),
-                  temperature=0.2)))
+    model = MODELS.build(
+        dict(
+            type='MoCo',
+            queue_len=16,
+            feat_dim=8,
+            momentum=0.999,
+            backbone=dict(TINY_BACKBONE),
+            neck=dict(
+                type='MoCoV2Neck',
+                in_channels=32,
+                hid_channels=16,
+                out_channels=8),
+            head=dict(
+                type='ContrastiveHead',
+                loss=dict(type='mmcls.CrossEntropyLoss'),
+                temperature=0.2)))
     assert set_teacher_momentum(model, 0.9) == 1
     assert model.encoder_k.momentum == pytest.approx(0.1)  # 1 - m
-    one_update_matches_formula(
-        model, torch.nn.Sequential(model.backbone, model.neck),
-        model.encoder_k.module, 0.9)
+    one_update_matches_formula(model,
+                               torch.nn.Sequential(model.backbone, model.neck),
+                               model.encoder_k.module, 0.9)
 
 
 def test_hook_drives_mmselfsup_byol_teacher():
-    model = MODELS.build(dict(
-        type='BYOL', base_momentum=0.99, backbone=dict(TINY_BACKBONE),
-        neck=mlp(32),
-        head=dict(type='LatentPredictHead', predictor=mlp(8, avg_pool=False),
-                  loss=dict(type='CosineSimilarityLoss'))))
+    model = MODELS.build(
+        dict(
+            type='BYOL',
+            base_momentum=0.99,
+            backbone=dict(TINY_BACKBONE),
+            neck=mlp(32),
+            head=dict(
+                type='LatentPredictHead',
+                predictor=mlp(8, avg_pool=False),
+                loss=dict(type='CosineSimilarityLoss'))))
     # CosineEMA anneals by its own steps: needs max_iters in the hub.
     MessageHub.get_current_instance().update_info('max_iters', 100)
-    one_update_matches_formula(
-        model, torch.nn.Sequential(model.backbone, model.neck),
-        model.target_net.module, 0.8)
+    one_update_matches_formula(model,
+                               torch.nn.Sequential(model.backbone, model.neck),
+                               model.target_net.module, 0.8)

@@ -19,38 +19,56 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 def batch(n=4, size=32):
     from mmselfsup.structures import SelfSupDataSample
     g = torch.Generator().manual_seed(0)
-    views = [torch.randint(0, 256, (n, 3, size, size), generator=g,
-                           dtype=torch.uint8) for _ in range(2)]
-    return dict(inputs=views,
-                data_samples=[SelfSupDataSample() for _ in range(n)])
+    views = [
+        torch.randint(
+            0, 256, (n, 3, size, size), generator=g, dtype=torch.uint8)
+        for _ in range(2)
+    ]
+    return dict(
+        inputs=views, data_samples=[SelfSupDataSample() for _ in range(n)])
 
 
 def tiny_byol():
-    model = MODELS.build(dict(
-        type='BYOL', backbone=dict(TINY_BACKBONE), neck=mlp(32),
-        head=dict(type='LatentPredictHead',
-                  predictor=mlp(8, avg_pool=False),
-                  loss=dict(type='CosineSimilarityLoss'))))
+    model = MODELS.build(
+        dict(
+            type='BYOL',
+            backbone=dict(TINY_BACKBONE),
+            neck=mlp(32),
+            head=dict(
+                type='LatentPredictHead',
+                predictor=mlp(8, avg_pool=False),
+                loss=dict(type='CosineSimilarityLoss'))))
     model.init_weights()
     return model
 
 
 def tiny_moco():
-    model = MODELS.build(dict(
-        type='MoCo', backbone=dict(TINY_BACKBONE),
-        neck=dict(type='MoCoV2Neck', in_channels=32, hid_channels=16,
-                  out_channels=8, with_avg_pool=True),
-        head=dict(type='ContrastiveHead',
-                  loss=dict(type='mmcls.CrossEntropyLoss'),
-                  temperature=0.2), queue_len=16, feat_dim=8))
+    model = MODELS.build(
+        dict(
+            type='MoCo',
+            backbone=dict(TINY_BACKBONE),
+            neck=dict(
+                type='MoCoV2Neck',
+                in_channels=32,
+                hid_channels=16,
+                out_channels=8,
+                with_avg_pool=True),
+            head=dict(
+                type='ContrastiveHead',
+                loss=dict(type='mmcls.CrossEntropyLoss'),
+                temperature=0.2),
+            queue_len=16,
+            feat_dim=8))
     model.init_weights()
     return model
 
 
 def spy(module, seen, key, what=lambda out: out.dtype):
     """Record ``what(output)`` of the module's first call in ``seen``."""
+
     def hook(mod, args, out):
         seen.setdefault(key, what(out))  # returns None: output unchanged
+
     module.register_forward_hook(hook)
 
 
@@ -81,17 +99,19 @@ def test_bf16_step_on_cpu_backbone_bf16_loss_fp32(build):
 
 
 def test_the_loss_head_sees_fp32_logits_only_when_kept_fp32():
+
     def logits_dtype(keep):
         model = tiny_mocov2plus()
         if keep:
             keep_fp32(model)
         dtypes = []
         logits = model.head.logits
-        model.head.logits = lambda *a: dtypes.append(
-            logits(*a).dtype) or logits(*a)
+        model.head.logits = lambda *a: dtypes.append(logits(*a).dtype
+                                                     ) or logits(*a)
         with torch.autocast('cpu', dtype=torch.bfloat16):
-            model.train_step(batch(), OptimWrapper(
-                torch.optim.SGD(model.parameters(), lr=0.1)))
+            model.train_step(
+                batch(),
+                OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1)))
         return set(dtypes)
 
     assert logits_dtype(False) == {torch.bfloat16}  # autocast alone
@@ -115,10 +135,12 @@ def test_channels_last_step_on_cpu():
     assert model.teacher.module[0].conv1.weight.is_contiguous(
         memory_format=torch.channels_last)
     seen = {}
-    spy(model.backbone.layer1, seen, 'nhwc', lambda out: out.is_contiguous(
-        memory_format=torch.channels_last))
-    log = model.train_step(batch(), AutocastOptimWrapper(
-        optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))
+    spy(model.backbone.layer1, seen, 'nhwc',
+        lambda out: out.is_contiguous(memory_format=torch.channels_last))
+    log = model.train_step(
+        batch(),
+        AutocastOptimWrapper(
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))
     assert seen['nhwc'] and torch.isfinite(log['loss'])
     assert log['loss'].dtype == torch.float32
 
@@ -127,8 +149,8 @@ def test_amp_switch_rules():
     sgd = dict(type='SGD', lr=0.1)
     out = amp_optim_wrapper(dict(type='OptimWrapper', optimizer=sgd))
     if not torch.cuda.is_available():
-        assert out == dict(type='AutocastOptimWrapper', dtype='bfloat16',
-                           optimizer=sgd)
+        assert out == dict(
+            type='AutocastOptimWrapper', dtype='bfloat16', optimizer=sgd)
         with pytest.raises(RuntimeError, match='float16 needs a CUDA'):
             amp_optim_wrapper(dict(optimizer=sgd), 'float16')
         assert amp_dtype() == 'bfloat16'
@@ -143,16 +165,16 @@ def test_amp_switch_rules():
 PRETRAIN = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs', '*.py')) +
     glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
-    if '_base_' not in p and '/benchmarks/' not in p and
-    '/analysis/' not in p and 'finetune' not in p)
+    if '_base_' not in p and '/benchmarks/' not in p and '/analysis/' not in p
+    and 'finetune' not in p)
 
 
 @pytest.mark.slow
 def test_every_pretraining_config_switches(tmp_path):
     assert len(PRETRAIN) > 20
     for path in PRETRAIN:
-        cfg = build_train_cfg(path, str(tmp_path), amp=True,
-                              channels_last=True)
+        cfg = build_train_cfg(
+            path, str(tmp_path), amp=True, channels_last=True)
         assert cfg.channels_last is True, path
         wrapper = cfg.optim_wrapper
         assert wrapper.type == 'AutocastOptimWrapper', path
@@ -166,9 +188,12 @@ def test_runner_trains_a_config_in_bf16_channels_last(repo_root, tmp_path):
     from airl_mm.engine.runner.train import train
     cfg = build_train_cfg(
         str(repo_root / 'tests/data/configs/tiny_mocov2plus_mnist.py'),
-        str(tmp_path), cfg_options={'train_cfg.max_iters': 2,
-                                    'custom_hooks': [],
-                                    'default_hooks.checkpoint': None})
+        str(tmp_path),
+        cfg_options={
+            'train_cfg.max_iters': 2,
+            'custom_hooks': [],
+            'default_hooks.checkpoint': None
+        })
     apply_precision(cfg, amp=True, channels_last=True)
     runner = train(cfg)
     assert type(runner.optim_wrapper).__name__ == 'AutocastOptimWrapper'

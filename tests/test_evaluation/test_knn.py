@@ -26,11 +26,15 @@ def test_knn_accuracy_matches_numpy(n_test):
     ytr, yte = rng.randint(5, size=300), rng.randint(5, size=n_test)
     tr = centres[ytr] + rng.randn(300, 16)
     te = centres[yte] + rng.randn(n_test, 16)
-    ours = knn_accuracy(torch.from_numpy(tr).float(), ytr,
-                        torch.from_numpy(te).float(), yte, k=10,
-                        temperature=0.1)
-    ref = numpy_knn_top1(tr.astype(np.float32), ytr, te.astype(np.float32),
-                         yte, 10, 0.1, 5)
+    ours = knn_accuracy(
+        torch.from_numpy(tr).float(),
+        ytr,
+        torch.from_numpy(te).float(),
+        yte,
+        k=10,
+        temperature=0.1)
+    ref = numpy_knn_top1(
+        tr.astype(np.float32), ytr, te.astype(np.float32), yte, 10, 0.1, 5)
     assert 30 < ref < 100  # neither trivial nor hopeless
     assert ours == pytest.approx(ref, abs=1e-9)
 

@@ -46,8 +46,8 @@ def test_symmetric_loss_is_sum_of_both_directions():
 
 def test_symmetric_loss_invariant_to_view_swap_asymmetric_is_not():
     g = torch.Generator().manual_seed(0)
-    q1, q2, k1, k2 = (F.normalize(torch.randn(6, 8, generator=g), dim=1)
-                      for _ in range(4))
+    q1, q2, k1, k2 = (
+        F.normalize(torch.randn(6, 8, generator=g), dim=1) for _ in range(4))
     queue = F.normalize(torch.randn(20, 8, generator=g), dim=1)
     head = SymmetricContrastiveHead(0.2)
     sym = head([q1, q2], [k2, k1], queue)

@@ -29,8 +29,7 @@ def test_teacher_starts_as_exact_copy_and_gets_no_grad():
 
 
 @pytest.mark.parametrize('teacher_predictor', [False, True])
-def test_teacher_update_is_m_teacher_plus_1_minus_m_student(
-        teacher_predictor):
+def test_teacher_update_is_m_teacher_plus_1_minus_m_student(teacher_predictor):
     model = tiny_mocov2plus(teacher_predictor=teacher_predictor)
     model.loss(views(), None)  # first EMA step copies the student
     with torch.no_grad():  # make student and teacher differ
@@ -45,8 +44,7 @@ def test_teacher_update_is_m_teacher_plus_1_minus_m_student(
     t1 = params(model.teacher.module)
     assert t0.keys() == s.keys() == t1.keys()
     for k in t0:
-        assert torch.allclose(t1[k], m * t0[k] + (1 - m) * s[k],
-                              atol=1e-6), k
+        assert torch.allclose(t1[k], m * t0[k] + (1 - m) * s[k], atol=1e-6), k
     n_parts = len(model.teacher.module)
     if teacher_predictor:  # S-MoCo v2+: teacher predictor is averaged too
         assert n_parts == 3
@@ -122,13 +120,13 @@ def test_both_enqueues_2n_keys_of_both_views():
 
 
 def test_asymmetric_loss_uses_view2_keys_only():
-    model = tiny_mocov2plus(symmetric_loss=False, predictor=False,
-                            enqueue='both')
+    model = tiny_mocov2plus(
+        symmetric_loss=False, predictor=False, enqueue='both')
     x = views()
     out = model.loss(x, None)['loss']
     assert int(model.queue_ptr) == 4
-    assert torch.allclose(model.queue[:4], teacher_keys(model, x[1]),
-                          atol=1e-5)
+    assert torch.allclose(
+        model.queue[:4], teacher_keys(model, x[1]), atol=1e-5)
     assert out.ndim == 0 and torch.isfinite(out)
 
 

@@ -3,16 +3,27 @@ import pytest
 import torch
 from mmselfsup.registry import MODELS
 
-BASE = dict(in_channels=8, hid_channels=16, out_channels=6, with_bias=True,
-            with_last_bias=False)
+BASE = dict(
+    in_channels=8,
+    hid_channels=16,
+    out_channels=6,
+    with_bias=True,
+    with_last_bias=False)
 
 
 @pytest.mark.parametrize('kwargs', [
-    dict(num_layers=2, with_last_bn=False, with_last_bias=True,
-         norm_cfg=dict(type='BN1d')),
+    dict(
+        num_layers=2,
+        with_last_bn=False,
+        with_last_bias=True,
+        norm_cfg=dict(type='BN1d')),
     dict(num_layers=3, with_last_bn=True, norm_cfg=dict(type='BN1d')),
-    dict(num_layers=2, with_last_bn=True, with_last_bn_affine=False,
-         with_avg_pool=False, norm_cfg=dict(type='BN1d')),
+    dict(
+        num_layers=2,
+        with_last_bn=True,
+        with_last_bn_affine=False,
+        with_avg_pool=False,
+        norm_cfg=dict(type='BN1d')),
 ])
 def test_bn_equals_nonlinear_neck(kwargs):
     cfg = dict(BASE, **kwargs)
@@ -23,8 +34,10 @@ def test_bn_equals_nonlinear_neck(kwargs):
     for p in ref.parameters():
         p.data.normal_()
     ref.train()
-    ref([torch.randn(6, 8, 2, 2) if cfg.get('with_avg_pool', True)
-         else torch.randn(6, 8)])
+    ref([
+        torch.randn(6, 8, 2, 2)
+        if cfg.get('with_avg_pool', True) else torch.randn(6, 8)
+    ])
     neck = MODELS.build(dict(type='MLPNeck', **cfg))
     assert list(neck.state_dict()) == list(ref.state_dict())
     neck.load_state_dict(ref.state_dict())
@@ -36,11 +49,10 @@ def test_bn_equals_nonlinear_neck(kwargs):
         x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
         out_ref, out = ref([x1])[0], neck([x2])[0]
         assert torch.equal(out, out_ref)
-        (out_ref ** 2).sum().backward()
-        (out ** 2).sum().backward()
+        (out_ref**2).sum().backward()
+        (out**2).sum().backward()
         assert torch.equal(x1.grad, x2.grad)
-    for (n, a), b in zip(ref.state_dict().items(),
-                         neck.state_dict().values()):
+    for (n, a), b in zip(ref.state_dict().items(), neck.state_dict().values()):
         assert torch.equal(a, b), n  # running statistics moved alike
 
 
@@ -52,17 +64,21 @@ def test_init_matches_nonlinear_neck():
     torch.manual_seed(3)
     neck = MODELS.build(dict(type='MLPNeck', **cfg))
     neck.init_weights()
-    for (n, a), b in zip(ref.state_dict().items(),
-                         neck.state_dict().values()):
+    for (n, a), b in zip(ref.state_dict().items(), neck.state_dict().values()):
         assert torch.equal(a, b), n
 
 
 def test_without_norm_is_a_plain_mlp():
-    cfg = dict(BASE, num_layers=3, with_last_bn=True, norm_cfg=None,
-               with_avg_pool=False)
+    cfg = dict(
+        BASE,
+        num_layers=3,
+        with_last_bn=True,
+        norm_cfg=None,
+        with_avg_pool=False)
     neck = MODELS.build(dict(type='MLPNeck', **cfg))
-    assert not any(isinstance(m, torch.nn.modules.batchnorm._NormBase)
-                   for m in neck.modules())
+    assert not any(
+        isinstance(m, torch.nn.modules.batchnorm._NormBase)
+        for m in neck.modules())
     assert all(k.startswith('fc') for k in neck.state_dict())
     x = torch.randn(4, 8)
     relu = torch.relu
@@ -78,9 +94,14 @@ def test_without_norm_is_a_plain_mlp():
 ])
 @pytest.mark.parametrize('last_affine', [True, False])
 def test_group_and_layer_norm(norm, cls, last_affine):
-    cfg = dict(BASE, num_layers=3, with_last_bn=True, norm_cfg=norm,
-               with_last_bn_affine=last_affine, with_avg_pool=False,
-               out_channels=8)
+    cfg = dict(
+        BASE,
+        num_layers=3,
+        with_last_bn=True,
+        norm_cfg=norm,
+        with_last_bn_affine=last_affine,
+        with_avg_pool=False,
+        out_channels=8)
     neck = MODELS.build(dict(type='MLPNeck', **cfg))
     assert [type(getattr(neck, f'bn{i}')) for i in range(3)] == [cls] * 3
     assert (neck.bn2.weight is not None) == last_affine

@@ -26,12 +26,14 @@ def main(argv=None) -> int:
     data.add_argument('--folder', help='folder of images (sorted order)')
     p.add_argument('--num-samples', type=int, default=1000)
     p.add_argument('--batch-size', type=int, default=64)
-    p.add_argument('--size', type=int, default=224,
-                   help='--folder: centre-crop size')
-    p.add_argument('--spatial', action='store_true',
-                   help='flattened maps instead of global average pooling')
-    p.add_argument('--branch', choices=('student', 'teacher'),
-                   default='student')
+    p.add_argument(
+        '--size', type=int, default=224, help='--folder: centre-crop size')
+    p.add_argument(
+        '--spatial',
+        action='store_true',
+        help='flattened maps instead of global average pooling')
+    p.add_argument(
+        '--branch', choices=('student', 'teacher'), default='student')
     p.add_argument('--labels', nargs=2, metavar=('A', 'B'))
     p.add_argument('-o', '--out', required=True)
     p.add_argument('--force', action='store_true')
@@ -42,8 +44,10 @@ def main(argv=None) -> int:
         if args.batch_size < 4:
             raise ValueError('--batch-size must be at least 4')
         check_outputs([out, out.with_suffix('.csv')], args.force)
-        models = [build_resnet(read_backbone(c, args.branch).state_dict)
-                  for c in (args.ckpt_a, args.ckpt_b)]
+        models = [
+            build_resnet(read_backbone(c, args.branch).state_dict)
+            for c in (args.ckpt_a, args.ckpt_b)
+        ]
         if args.config:
             batches = config_batches(args.config, args.num_samples,
                                      args.batch_size)
@@ -51,10 +55,12 @@ def main(argv=None) -> int:
             batches = folder_batches(args.folder, args.num_samples,
                                      args.batch_size, args.size)
         total = -(-args.num_samples // args.batch_size)
-        values = stage_cka(*models, batches, args.spatial,
-                           progress=lambda it: tqdm(
-                               it, total=total, desc='CKA', unit='batch',
-                               file=sys.stderr))
+        values = stage_cka(
+            *models,
+            batches,
+            args.spatial,
+            progress=lambda it: tqdm(
+                it, total=total, desc='CKA', unit='batch', file=sys.stderr))
     except (CheckpointError, ValueError, FileNotFoundError) as e:
         print(f'cka: error: {e}', file=sys.stderr)
         return 1
@@ -62,9 +68,9 @@ def main(argv=None) -> int:
     for stage, v in values.items():
         print(f'{stage:7s} {v:.4f}')
     write_all([(out, figure_png(fig)),
-               (out.with_suffix('.csv'), csv_bytes(
-                   ['stage', 'cka'],
-                   ([k, f'{v:.6f}'] for k, v in values.items())))])
+               (out.with_suffix('.csv'),
+                csv_bytes(['stage', 'cka'],
+                          ([k, f'{v:.6f}'] for k, v in values.items())))])
     print(f'wrote {out} and {out.with_suffix(".csv")}')
     return 0
 

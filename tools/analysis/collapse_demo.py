@@ -17,8 +17,10 @@ def epochs_type(text: str) -> int:
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('--work-dir', default='work_dirs/collapse_demo')
-    p.add_argument('--epochs', type=epochs_type,
-                   help="override the configs' epochs (quick look)")
+    p.add_argument(
+        '--epochs',
+        type=epochs_type,
+        help="override the configs' epochs (quick look)")
     args = p.parse_args(argv)
     run_collapse_demo(args.work_dir, args.epochs)
 

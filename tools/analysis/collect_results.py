@@ -15,11 +15,11 @@ from airl_mm.fileio import OutputError, check_outputs, write_all
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument('work_dirs', nargs='+',
-                   help='folders searched for metrics.json')
+    p.add_argument(
+        'work_dirs', nargs='+', help='folders searched for metrics.json')
     p.add_argument('-o', '--out', required=True, help='output .md')
-    p.add_argument('--force', action='store_true',
-                   help='overwrite existing outputs')
+    p.add_argument(
+        '--force', action='store_true', help='overwrite existing outputs')
     args = p.parse_args(argv)
     out = Path(args.out)
     try:

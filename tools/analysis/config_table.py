@@ -15,8 +15,10 @@ BEGIN, END = '<!-- config-table:begin -->', '<!-- config-table:end -->'
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument('--write', action='store_true',
-                   help='replace the table in configs/README.md')
+    p.add_argument(
+        '--write',
+        action='store_true',
+        help='replace the table in configs/README.md')
     args = p.parse_args()
     table = config_table(ROOT, pretraining_configs(ROOT))
     if not args.write:
@@ -27,8 +29,11 @@ def main() -> int:
     if BEGIN not in text or END not in text:
         print(f'{path}: no {BEGIN} ... {END} markers', file=sys.stderr)
         return 1
-    text = re.sub(re.escape(BEGIN) + '.*?' + re.escape(END),
-                  lambda _: f'{BEGIN}\n{table}\n{END}', text, flags=re.S)
+    text = re.sub(
+        re.escape(BEGIN) + '.*?' + re.escape(END),
+        lambda _: f'{BEGIN}\n{table}\n{END}',
+        text,
+        flags=re.S)
     atomic_write_text(path, text)
     print(f'wrote {path}')
     return 0

@@ -18,8 +18,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('ckpts', nargs='+', help='checkpoints (any format)')
     p.add_argument('--labels', nargs='+', help='one per checkpoint')
-    p.add_argument('--branch', choices=('student', 'teacher'),
-                   default='student')
+    p.add_argument(
+        '--branch', choices=('student', 'teacher'), default='student')
     p.add_argument('--layers', choices=LAYER_SETS, default='conv3x3')
     p.add_argument('--log', action='store_true', help='log-scale y axis')
     p.add_argument('-o', '--out', required=True, help='output .png')
@@ -44,8 +44,7 @@ def main(argv=None) -> int:
     except (CheckpointError, ValueError) as e:
         print(f'weight_norms: error: {e}', file=sys.stderr)
         return 1
-    fig = plot_norms(series, args.log,
-                     f'Weight norms ({args.layers} layers)')
+    fig = plot_norms(series, args.log, f'Weight norms ({args.layers} layers)')
     table = csv_bytes(['index', 'layer'] + labels,
                       ([i, name] + [f'{s[i][1]:.8g}' for _, s in series]
                        for i, name in enumerate(names[0])))

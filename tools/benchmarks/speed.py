@@ -21,27 +21,48 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--out', help='write the results as JSON here')
     p.add_argument('--device', default=d.device, help='cpu or cuda[:N]')
-    p.add_argument('--depth', type=int, default=d.depth,
-                   choices=(18, 34, 50, 101, 152), help='ResNet depth')
+    p.add_argument(
+        '--depth',
+        type=int,
+        default=d.depth,
+        choices=(18, 34, 50, 101, 152),
+        help='ResNet depth')
     p.add_argument('--batch', type=int, default=d.batch)
-    p.add_argument('--image-size', type=int, default=d.image_size,
-                   help='train-step image size (pipelines: 224)')
-    p.add_argument('--threads', type=int, default=d.threads,
-                   help='torch / OpenCV threads per process')
-    p.add_argument('--photos', type=int, default=d.photos,
-                   help='JPEG photos made for the pipelines')
-    p.add_argument('--repeats', type=int, default=d.repeats,
-                   help='timed runs per row')
-    p.add_argument('--warmup', type=int, default=d.warmup,
-                   help='untimed runs per row first')
-    p.add_argument('--steps', type=int, default=d.steps,
-                   help='train steps per timed run')
-    p.add_argument('--workers', type=int, default=d.workers,
-                   help='data loader workers for the P3 loop')
-    p.add_argument('--p3', action=argparse.BooleanOptionalAction,
-                   default=None, help='measure P3 (default: on CUDA)')
-    p.add_argument('--skip', nargs='*', default=(),
-                   choices=('p1', 'p2', 'p3'))
+    p.add_argument(
+        '--image-size',
+        type=int,
+        default=d.image_size,
+        help='train-step image size (pipelines: 224)')
+    p.add_argument(
+        '--threads',
+        type=int,
+        default=d.threads,
+        help='torch / OpenCV threads per process')
+    p.add_argument(
+        '--photos',
+        type=int,
+        default=d.photos,
+        help='JPEG photos made for the pipelines')
+    p.add_argument(
+        '--repeats', type=int, default=d.repeats, help='timed runs per row')
+    p.add_argument(
+        '--warmup',
+        type=int,
+        default=d.warmup,
+        help='untimed runs per row first')
+    p.add_argument(
+        '--steps', type=int, default=d.steps, help='train steps per timed run')
+    p.add_argument(
+        '--workers',
+        type=int,
+        default=d.workers,
+        help='data loader workers for the P3 loop')
+    p.add_argument(
+        '--p3',
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='measure P3 (default: on CUDA)')
+    p.add_argument('--skip', nargs='*', default=(), choices=('p1', 'p2', 'p3'))
     args = p.parse_args(argv)
     for name in ('batch', 'image_size', 'threads', 'photos', 'repeats',
                  'steps'):
@@ -56,11 +77,19 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    s = Settings(device=args.device, depth=args.depth, batch=args.batch,
-                 image_size=args.image_size, threads=args.threads,
-                 photos=args.photos, repeats=args.repeats,
-                 warmup=args.warmup, steps=args.steps, workers=args.workers,
-                 p3=args.p3, skip=tuple(args.skip))
+    s = Settings(
+        device=args.device,
+        depth=args.depth,
+        batch=args.batch,
+        image_size=args.image_size,
+        threads=args.threads,
+        photos=args.photos,
+        repeats=args.repeats,
+        warmup=args.warmup,
+        steps=args.steps,
+        workers=args.workers,
+        p3=args.p3,
+        skip=tuple(args.skip))
     results = run(s, progress=lambda m: print(m, file=sys.stderr))
     print(table(results))
     if args.out:

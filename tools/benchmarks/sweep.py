@@ -24,25 +24,42 @@ def main(argv=None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('work_dir', help="the pre-training run's work dir")
     p.add_argument('benchmark', help='benchmark config')
-    p.add_argument('--out', help='root of the per-checkpoint work dirs '
-                   '(default work_dirs/benchmarks/sweeps/<run>/<benchmark>)')
-    p.add_argument('--steps', type=int, nargs='+',
-                   help='only these epochs / iterations')
-    p.add_argument('--every', type=int, default=1,
-                   help='only every N-th checkpoint (the last always)')
-    p.add_argument('--branch', choices=('student', 'teacher'),
-                   default='student')
+    p.add_argument(
+        '--out',
+        help='root of the per-checkpoint work dirs '
+        '(default work_dirs/benchmarks/sweeps/<run>/<benchmark>)')
+    p.add_argument(
+        '--steps', type=int, nargs='+', help='only these epochs / iterations')
+    p.add_argument(
+        '--every',
+        type=int,
+        default=1,
+        help='only every N-th checkpoint (the last always)')
+    p.add_argument(
+        '--branch', choices=('student', 'teacher'), default='student')
     p.add_argument('--normrescale', help='NormRescale anchor or constant')
-    p.add_argument('--launcher', default='none',
-                   choices=('none', 'pytorch', 'slurm', 'mpi'))
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='overrides of the benchmark config')
+    p.add_argument(
+        '--launcher',
+        default='none',
+        choices=('none', 'pytorch', 'slurm', 'mpi'))
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='overrides of the benchmark config')
     args = p.parse_args(argv)
     try:
-        items = run_sweep(args.work_dir, args.benchmark, args.out,
-                          args.steps, args.every, args.branch,
-                          args.normrescale, args.launcher, args.cfg_options,
-                          progress=lambda xs: tqdm(xs, desc='checkpoints'))
+        items = run_sweep(
+            args.work_dir,
+            args.benchmark,
+            args.out,
+            args.steps,
+            args.every,
+            args.branch,
+            args.normrescale,
+            args.launcher,
+            args.cfg_options,
+            progress=lambda xs: tqdm(xs, desc='checkpoints'))
     except (FileNotFoundError, ValueError) as e:
         print(f'sweep: error: {e}', file=sys.stderr)
         return 2
@@ -51,8 +68,10 @@ def main(argv=None) -> int:
               (f'  ({it.error})' if it.error else ''))
     failed = [it for it in items if it.status == 'failed']
     if failed:
-        print(f'{len(failed)} checkpoint(s) failed; run the same command '
-              'again to retry them', file=sys.stderr)
+        print(
+            f'{len(failed)} checkpoint(s) failed; run the same command '
+            'again to retry them',
+            file=sys.stderr)
     return 1 if failed else 0
 
 

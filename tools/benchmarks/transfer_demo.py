@@ -12,16 +12,27 @@ def main() -> None:
     p.add_argument('--work-dir', default='work_dirs/transfer_demo')
     p.add_argument('--det-iters', type=int, default=150)
     p.add_argument('--seg-iters', type=int, default=200)
-    p.add_argument('--pretrain-epochs', type=int, default=10,
-                   help='for backbones make demo did not leave behind')
-    p.add_argument('--tasks', nargs='+', choices=('det', 'seg'),
-                   default=['det', 'seg'])
-    p.add_argument('--only', nargs='+', metavar='LABEL',
-                   help="backbones to run, e.g. 'random init' 'MoCo v2+'")
+    p.add_argument(
+        '--pretrain-epochs',
+        type=int,
+        default=10,
+        help='for backbones make demo did not leave behind')
+    p.add_argument(
+        '--tasks', nargs='+', choices=('det', 'seg'), default=['det', 'seg'])
+    p.add_argument(
+        '--only',
+        nargs='+',
+        metavar='LABEL',
+        help="backbones to run, e.g. 'random init' 'MoCo v2+'")
     args = p.parse_args()
     import airl_mm  # noqa: F401  (host glue, registries)
-    run_transfer_demo(args.work_dir, args.det_iters, args.seg_iters,
-                      args.pretrain_epochs, tasks=args.tasks, only=args.only)
+    run_transfer_demo(
+        args.work_dir,
+        args.det_iters,
+        args.seg_iters,
+        args.pretrain_epochs,
+        tasks=args.tasks,
+        only=args.only)
 
 
 if __name__ == '__main__':

@@ -12,13 +12,16 @@ from airl_mm.checkpoint.convert import TARGETS, extract_file
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('ckpt', help='input checkpoint')
-    p.add_argument('--to', choices=TARGETS, default='mmdet',
-                   help="mmdet: {'state_dict': {'backbone.*'}} for "
-                   "init_cfg prefix='backbone.'; torchvision: resnet*() "
-                   'state dict; detectron2: .pkl with matching_heuristics')
+    p.add_argument(
+        '--to',
+        choices=TARGETS,
+        default='mmdet',
+        help="mmdet: {'state_dict': {'backbone.*'}} for "
+        "init_cfg prefix='backbone.'; torchvision: resnet*() "
+        'state dict; detectron2: .pkl with matching_heuristics')
     p.add_argument('-o', '--out', required=True, help='output file')
-    p.add_argument('--branch', choices=('student', 'teacher'),
-                   default='student')
+    p.add_argument(
+        '--branch', choices=('student', 'teacher'), default='student')
     p.add_argument('--force', action='store_true', help='overwrite OUT')
     args = p.parse_args(argv)
     try:

@@ -26,20 +26,35 @@ def main(argv=None) -> int:
     src.add_argument('--anchor', help='SGD-trained checkpoint giving norms')
     src.add_argument('--constant', type=float, help='scale every tensor by c')
     p.add_argument('-o', '--out', required=True, help='output .pth')
-    p.add_argument('--branch', choices=('student', 'teacher'),
-                   default='student', help='backbone of the LARS checkpoint')
-    p.add_argument('--scope', choices=('all', 'weights'), default='all',
-                   help="'all': every float tensor (authors' code); "
-                   "'weights': conv/linear weights and BN affine only")
-    p.add_argument('--force', action='store_true',
-                   help='overwrite OUT and its .csv')
+    p.add_argument(
+        '--branch',
+        choices=('student', 'teacher'),
+        default='student',
+        help='backbone of the LARS checkpoint')
+    p.add_argument(
+        '--scope',
+        choices=('all', 'weights'),
+        default='all',
+        help="'all': every float tensor (authors' code); "
+        "'weights': conv/linear weights and BN affine only")
+    p.add_argument(
+        '--force', action='store_true', help='overwrite OUT and its .csv')
     args = p.parse_args(argv)
     try:
         rows = normrescale_file(
-            args.lars_ckpt, args.out, args.anchor, args.constant,
-            args.branch, args.scope, args.force,
-            progress=lambda it: tqdm(it, desc='NormRescale', unit='tensor',
-                                     leave=False, file=sys.stderr))
+            args.lars_ckpt,
+            args.out,
+            args.anchor,
+            args.constant,
+            args.branch,
+            args.scope,
+            args.force,
+            progress=lambda it: tqdm(
+                it,
+                desc='NormRescale',
+                unit='tensor',
+                leave=False,
+                file=sys.stderr))
     except (CheckpointError, ValueError) as e:
         print(f'normrescale: error: {e}', file=sys.stderr)
         return 1

@@ -110,8 +110,8 @@ def adjust_hue(img: np.ndarray, factor: float) -> np.ndarray:
     hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV_FULL)
     # mmcv: np.uint8(factor * 255) wraps negative shifts around.
     shift = int(factor * 255) % 256
-    hsv[..., 0] = cv2.LUT(hsv[..., 0], ((np.arange(256) + shift) % 256)
-                          .astype(np.uint8))
+    hsv[..., 0] = cv2.LUT(hsv[..., 0],
+                          ((np.arange(256) + shift) % 256).astype(np.uint8))
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR_FULL)
 
 
@@ -132,15 +132,15 @@ def pil_box_kernel(sigma: float, passes: int = 3) -> np.ndarray:
     return (box / box.sum()).astype(np.float32)
 
 
-def gaussian_blur(img: np.ndarray, sigma: float, passes: int = 3
-                  ) -> np.ndarray:
+def gaussian_blur(img: np.ndarray,
+                  sigma: float,
+                  passes: int = 3) -> np.ndarray:
     """PIL's Gaussian blur: ``passes`` box blurs, each rounded to uint8
     with the edge pixels repeated (as PIL's; one separable OpenCV filter
     per pass, which blurs rows and columns)."""
     k = pil_box_kernel(sigma, passes)
     for _ in range(passes):
-        img = cv2.sepFilter2D(img, -1, k, k,
-                              borderType=cv2.BORDER_REPLICATE)
+        img = cv2.sepFilter2D(img, -1, k, k, borderType=cv2.BORDER_REPLICATE)
     return img
 
 
@@ -151,8 +151,8 @@ def solarize_lut(threshold: float) -> np.ndarray:
     """mmcv's ``solarize``: ``x if x < threshold else 255 - x``."""
     if threshold not in _SOLARIZE_LUTS:
         x = np.arange(256)
-        _SOLARIZE_LUTS[threshold] = np.where(
-            x < threshold, x, 255 - x).astype(np.uint8)
+        _SOLARIZE_LUTS[threshold] = np.where(x < threshold, x,
+                                             255 - x).astype(np.uint8)
     return _SOLARIZE_LUTS[threshold]
 
 
@@ -172,12 +172,12 @@ class FastRandomResizedCrop(RandomResizedCrop):
 
     def transform(self, results: dict) -> dict:
         img = results['img']
-        ymin, xmin, ymax, xmax = self.get_params(
-            img, self.scale, self.ratio, self.max_attempts)
+        ymin, xmin, ymax, xmax = self.get_params(img, self.scale, self.ratio,
+                                                 self.max_attempts)
         h, w = self.size
         upscale = ymax - ymin < h and xmax - xmin < w
-        if self.backend == 'pillow' and not (
-                upscale and self.interpolation == 'bilinear'):
+        if self.backend == 'pillow' and not (upscale and self.interpolation
+                                             == 'bilinear'):
             pil = Image.fromarray(_contiguous(img))
             out = pil.crop((xmin, ymin, xmax + 1, ymax + 1)).resize(
                 (w, h), _PIL_FILTERS[self.interpolation])
@@ -185,8 +185,8 @@ class FastRandomResizedCrop(RandomResizedCrop):
         else:
             roi = img[ymin:ymax + 1, xmin:xmax + 1]
             if roi.shape[0] > h or roi.shape[1] > w:
-                roi = cv2.resize(roi, (2 * w, 2 * h),
-                                 interpolation=cv2.INTER_LINEAR)
+                roi = cv2.resize(
+                    roi, (2 * w, 2 * h), interpolation=cv2.INTER_LINEAR)
                 out = cv2.resize(roi, (w, h), interpolation=cv2.INTER_AREA)
             else:
                 out = cv2.resize(roi, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -221,8 +221,9 @@ class FastRandomFlip(RandomFlip):
     def _flip(self, results: dict) -> None:
         if results.keys() & {'gt_bboxes', 'gt_seg_map', 'gt_keypoints'}:
             return super()._flip(results)
-        results['img'] = cv2.flip(_contiguous(results['img']),
-                                  self._CODES[results['flip_direction']])
+        results['img'] = cv2.flip(
+            _contiguous(results['img']),
+            self._CODES[results['flip_direction']])
 
 
 @TRANSFORMS.register_module()
@@ -233,8 +234,7 @@ class FastColorJitter(ColorJitter):
     factors, order).
     """
 
-    OPS = (adjust_brightness, adjust_contrast, adjust_saturation,
-           adjust_hue)
+    OPS = (adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue)
 
     def transform(self, results: dict) -> dict:
         params = self.get_params(self.brightness, self.contrast,

@@ -8,8 +8,10 @@ from .nonfinite_guard import (FiniteCheckpointHook, NonFiniteGuardHook,
 from .online_knn import OnlineKNNHook
 from .precise_bn import PreciseBNHook, update_bn_stats
 
-__all__ = ['CollapseMonitorHook', 'FiniteCheckpointHook', 'LayerwiseLRHook',
-           'MomentumAscendingHook', 'NonFiniteGuardHook', 'NonFiniteLossError',
-           'OnlineKNNHook', 'PreciseBNHook', 'ascending_momentum',
-           'non_finite_terms', 'set_teacher_momentum', 'state_is_finite',
-           'teacher_emas', 'update_bn_stats']
+__all__ = [
+    'CollapseMonitorHook', 'FiniteCheckpointHook', 'LayerwiseLRHook',
+    'MomentumAscendingHook', 'NonFiniteGuardHook', 'NonFiniteLossError',
+    'OnlineKNNHook', 'PreciseBNHook', 'ascending_momentum', 'non_finite_terms',
+    'set_teacher_momentum', 'state_is_finite', 'teacher_emas',
+    'update_bn_stats'
+]

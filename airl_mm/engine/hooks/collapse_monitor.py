@@ -106,7 +106,9 @@ class CollapseMonitorHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, interval: Optional[int] = None, student: str = 'neck',
+    def __init__(self,
+                 interval: Optional[int] = None,
+                 student: str = 'neck',
                  teacher: bool = True,
                  warn_std_ratio: Optional[float] = None) -> None:
         if interval is not None and interval < 1:
@@ -124,8 +126,9 @@ class CollapseMonitorHook(Hook):
         if self.interval is None:
             self.interval = logger_interval(runner)
         model = unwrap(runner.model)
-        watched = {'': submodule(model, self.student,
-                                 'CollapseMonitorHook.student')}
+        watched = {
+            '': submodule(model, self.student, 'CollapseMonitorHook.student')
+        }
         if self.teacher:
             emas = teacher_emas(model)
             if emas:
@@ -143,12 +146,17 @@ class CollapseMonitorHook(Hook):
 
         return record
 
-    def before_train_iter(self, runner, batch_idx: int,
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
                           data_batch=None) -> None:
         self._outputs = {}
         self._recording = logged_after(runner, batch_idx, self.interval)
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
                          outputs=None) -> None:
         if not self._recording:
             return
@@ -159,8 +167,7 @@ class CollapseMonitorHook(Hook):
             dim = views[0].flatten(1).shape[1]
             metrics['z_std_ratio'] = metrics['z_std'] * math.sqrt(dim)
             for key, value in metrics.items():
-                runner.message_hub.update_scalar(f'train/{prefix}{key}',
-                                                 value)
+                runner.message_hub.update_scalar(f'train/{prefix}{key}', value)
             if prefix == '':
                 self._maybe_warn(runner, metrics['z_std_ratio'])
 
@@ -173,7 +180,8 @@ class CollapseMonitorHook(Hook):
                 f'CollapseMonitorHook: iteration {runner.iter + 1}: the '
                 f'student projections are collapsing: z_std * sqrt(d) = '
                 f'{ratio:.4f} < {self.warn_std_ratio} (about 1 when spread)',
-                logger='current', level=logging.WARNING)
+                logger='current',
+                level=logging.WARNING)
         self._warned = low
 
     def after_train(self, runner) -> None:

@@ -11,7 +11,9 @@ from ..optimizers.lars_constructor import (excluded_by_type, owned_parameters,
 from .collapse_monitor import logged_after, logger_interval, submodule, unwrap
 
 
-def effective_lr(param: torch.Tensor, grad: torch.Tensor, group: dict,
+def effective_lr(param: torch.Tensor,
+                 grad: torch.Tensor,
+                 group: dict,
                  eps: float = 1e-8) -> float:
     """The rate mmselfsup's LARS applies to ``param`` in ``group``.
 
@@ -30,8 +32,8 @@ def effective_lr(param: torch.Tensor, grad: torch.Tensor, group: dict,
         g + float(group['weight_decay']) * w + eps)
 
 
-def layer_aliases(layers: Union[Sequence[str], Dict[str, str]]
-                  ) -> Dict[str, str]:
+def layer_aliases(
+        layers: Union[Sequence[str], Dict[str, str]]) -> Dict[str, str]:
     """``{alias: module path}``; a list names each by its last component
     (``'backbone.layer1'`` -> ``'layer1'``)."""
     if isinstance(layers, dict):
@@ -71,9 +73,12 @@ class LayerwiseLRHook(Hook):
     priority = 'NORMAL'
 
     def __init__(self,
-                 layers: Union[Sequence[str], Dict[str, str]] = (
-                     'backbone.conv1', 'backbone.layer1', 'backbone.layer2',
-                     'backbone.layer3', 'backbone.layer4', 'neck'),
+                 layers: Union[Sequence[str],
+                               Dict[str, str]] = ('backbone.conv1',
+                                                  'backbone.layer1',
+                                                  'backbone.layer2',
+                                                  'backbone.layer3',
+                                                  'backbone.layer4', 'neck'),
                  interval: Optional[int] = None) -> None:
         self.layers = layer_aliases(layers)
         if interval is not None and interval < 1:
@@ -95,12 +100,15 @@ class LayerwiseLRHook(Hook):
             self._params[alias] = [
                 p for p in model.parameters()
                 if under(owners[id(p)][0], [path])
-                and not excluded_by_type(owners[id(p)][2], p)]
+                and not excluded_by_type(owners[id(p)][2], p)
+            ]
         self._runner = runner
         optimizer = runner.optim_wrapper.optimizer
         self._handle = optimizer.register_step_pre_hook(self._log)
 
-    def before_train_iter(self, runner, batch_idx: int,
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
                           data_batch=None) -> None:
         self._due = logged_after(runner, batch_idx, self.interval)
 
@@ -114,14 +122,18 @@ class LayerwiseLRHook(Hook):
 
     def rates(self, optimizer: torch.optim.Optimizer) -> Dict[str, float]:
         """Each layer's mean effective rate for the current gradients."""
-        group_of = {id(p): g for g in optimizer.param_groups
-                    for p in g['params']}
+        group_of = {
+            id(p): g
+            for g in optimizer.param_groups
+            for p in g['params']
+        }
         eps = getattr(optimizer, 'eps', 1e-8)
         rates = {}
         for alias, params in self._params.items():
-            values = [effective_lr(p, p.grad, group_of[id(p)], eps)
-                      for p in params
-                      if p.grad is not None and id(p) in group_of]
+            values = [
+                effective_lr(p, p.grad, group_of[id(p)], eps) for p in params
+                if p.grad is not None and id(p) in group_of
+            ]
             if values:
                 rates[alias] = sum(values) / len(values)
         return rates

@@ -10,7 +10,9 @@ from mmselfsup.models.utils import CosineEMA
 from mmselfsup.registry import HOOKS
 
 
-def ascending_momentum(k: int, total: int, base: float = 0.99,
+def ascending_momentum(k: int,
+                       total: int,
+                       base: float = 0.99,
                        end: float = 1.0) -> float:
     """``m_k = end - (end - base) * (cos(pi * k / K) + 1) / 2``.
 
@@ -69,7 +71,9 @@ class MomentumAscendingHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, base_momentum: float = 0.99, end_momentum: float = 1.0,
+    def __init__(self,
+                 base_momentum: float = 0.99,
+                 end_momentum: float = 1.0,
                  total_iters: Optional[int] = None) -> None:
         if not 0.0 < base_momentum <= end_momentum <= 1.0:
             raise ValueError('need 0 < base_momentum <= end_momentum <= 1, '
@@ -84,7 +88,9 @@ class MomentumAscendingHook(Hook):
                 'MomentumAscendingHook: the model '
                 f'({type(runner.model).__name__}) has no EMA teacher')
 
-    def before_train_iter(self, runner, batch_idx: int,
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
                           data_batch=None) -> None:
         m = ascending_momentum(runner.iter, self.total_iters
                                or runner.max_iters, self.base_momentum,

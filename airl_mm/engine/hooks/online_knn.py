@@ -83,8 +83,12 @@ class OnlineKNNHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self, memory: dict, query: dict, interval: int = 1,
-                 k: int = 20, temperature: float = 0.07,
+    def __init__(self,
+                 memory: dict,
+                 query: dict,
+                 interval: int = 1,
+                 k: int = 20,
+                 temperature: float = 0.07,
                  batch_size: int = 256,
                  before_training: bool = False) -> None:
         if interval < 1:
@@ -113,17 +117,24 @@ class OnlineKNNHook(Hook):
         f_mem = backbone_features(model, memory, self.batch_size)
         f_query = backbone_features(model, query, self.batch_size)
         num_classes = int(max(memory_labels.max(), query_labels.max())) + 1
-        return knn_accuracy(f_mem, memory_labels, f_query, query_labels,
-                            num_classes=num_classes, k=self.k,
-                            temperature=self.temperature)
+        return knn_accuracy(
+            f_mem,
+            memory_labels,
+            f_query,
+            query_labels,
+            num_classes=num_classes,
+            k=self.k,
+            temperature=self.temperature)
 
     def _log(self, runner, epoch: int) -> None:
         if not is_main_process():
             return
         acc = self.evaluate(runner.model)
-        print_log(f'OnlineKNNHook: after epoch {epoch} (iteration '
-                  f'{runner.iter}): weighted {self.k}-NN top-1 {acc:.2f}%',
-                  logger='current', level=logging.INFO)
+        print_log(
+            f'OnlineKNNHook: after epoch {epoch} (iteration '
+            f'{runner.iter}): weighted {self.k}-NN top-1 {acc:.2f}%',
+            logger='current',
+            level=logging.INFO)
         runner.visualizer.add_scalars(
             dict(knn_top1=acc, epoch=epoch, iter=runner.iter),
             step=runner.iter)

@@ -70,26 +70,34 @@ def precise_bn_loader(loader: DataLoader, seed: int = 0) -> DataLoader:
             hasattr(old, 'sampler'):
         # mmdet's AspectRatioBatchSampler(sampler, batch_size, drop_last):
         # a new one, so its aspect-ratio buckets are its own.
-        batch_sampler = type(old)(sampler, batch_size=batch_size,
-                                  drop_last=getattr(old, 'drop_last', True))
+        batch_sampler = type(old)(
+            sampler,
+            batch_size=batch_size,
+            drop_last=getattr(old, 'drop_last', True))
     else:
         batch_sampler = BatchSampler(sampler, batch_size, drop_last=True)
-    return DataLoader(loader.dataset, batch_sampler=batch_sampler,
-                      collate_fn=loader.collate_fn,
-                      num_workers=loader.num_workers,
-                      worker_init_fn=loader.worker_init_fn,
-                      pin_memory=loader.pin_memory)
+    return DataLoader(
+        loader.dataset,
+        batch_sampler=batch_sampler,
+        collate_fn=loader.collate_fn,
+        num_workers=loader.num_workers,
+        worker_init_fn=loader.worker_init_fn,
+        pin_memory=loader.pin_memory)
 
 
 def bn_layers(model: nn.Module) -> list:
     """The BN layers that track running statistics (SyncBN included)."""
-    return [m for m in model.modules()
-            if isinstance(m, _BatchNorm) and m.track_running_stats]
+    return [
+        m for m in model.modules()
+        if isinstance(m, _BatchNorm) and m.track_running_stats
+    ]
 
 
 @torch.no_grad()
-def update_bn_stats(model: nn.Module, loader: DataLoader,
-                    num_iters: int, logger='current') -> int:
+def update_bn_stats(model: nn.Module,
+                    loader: DataLoader,
+                    num_iters: int,
+                    logger='current') -> int:
     """Set every BN's running mean/var to the average of the per-batch
     statistics of ``num_iters`` batches of ``loader`` (all ranks averaged).
 
@@ -104,8 +112,10 @@ def update_bn_stats(model: nn.Module, loader: DataLoader,
         model = model.module
     layers = bn_layers(model)
     if not layers:
-        print_log('PreciseBN: no BN layer in the model', logger=logger,
-                  level=logging.WARNING)
+        print_log(
+            'PreciseBN: no BN layer in the model',
+            logger=logger,
+            level=logging.WARNING)
         return 0
     was_training = model.training
     model.train()
@@ -140,8 +150,10 @@ def update_bn_stats(model: nn.Module, loader: DataLoader,
             all_reduce(var, op='mean')
         bn.running_mean.copy_(mean)
         bn.running_var.copy_(var)
-    print_log(f'PreciseBN: statistics of {len(layers)} BN layers recomputed '
-              f'over {seen} batches', logger=logger)
+    print_log(
+        f'PreciseBN: statistics of {len(layers)} BN layers recomputed '
+        f'over {seen} batches',
+        logger=logger)
     return seen
 
 
@@ -165,8 +177,10 @@ class PreciseBNHook(Hook):
 
     priority = 'ABOVE_NORMAL'  # before CheckpointHook saves the weights
 
-    def __init__(self, num_samples: int = 3200,
-                 interval: Optional[int] = None, seed: int = 0) -> None:
+    def __init__(self,
+                 num_samples: int = 3200,
+                 interval: Optional[int] = None,
+                 seed: int = 0) -> None:
         if num_samples <= 0:
             raise ValueError(f'PreciseBNHook: num_samples must be > 0, got '
                              f'{num_samples}')
@@ -180,15 +194,19 @@ class PreciseBNHook(Hook):
     def num_iters(self, loader: DataLoader) -> int:
         """Batches per rank that cover ``num_samples`` images in total."""
         _, world_size = get_dist_info()
-        return max(1, math.ceil(
-            self.num_samples / (loader_batch_size(loader) * world_size)))
+        return max(
+            1,
+            math.ceil(self.num_samples /
+                      (loader_batch_size(loader) * world_size)))
 
     def run(self, runner) -> None:
         """Recompute the statistics on ``runner``'s training set."""
         loader = runner.train_loop.dataloader
-        update_bn_stats(runner.model,
-                        precise_bn_loader(loader, self.seed + runner.iter),
-                        self.num_iters(loader), logger=runner.logger)
+        update_bn_stats(
+            runner.model,
+            precise_bn_loader(loader, self.seed + runner.iter),
+            self.num_iters(loader),
+            logger=runner.logger)
 
     def _due(self, runner, by_epoch: bool) -> bool:
         loop = runner.train_loop
@@ -198,10 +216,12 @@ class PreciseBNHook(Hook):
             done, last = runner.epoch + 1, loop.max_epochs
         else:
             done, last = runner.iter + 1, loop.max_iters
-        return done == last or (self.interval is not None and
-                                done % self.interval == 0)
+        return done == last or (self.interval is not None
+                                and done % self.interval == 0)
 
-    def after_train_iter(self, runner, batch_idx: int,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
                          data_batch: DATA_BATCH = None,
                          outputs: Optional[dict] = None) -> None:
         if self._due(runner, by_epoch=False):

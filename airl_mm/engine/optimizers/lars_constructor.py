@@ -44,10 +44,9 @@ def check_module_paths(model: nn.Module, paths: Sequence[str],
     missing = [p for p in paths if p not in names]
     if missing:
         top = sorted(n for n in names if n and '.' not in n)
-        raise ValueError(
-            f'{field}: no module named {missing} in '
-            f'{type(model).__name__} (module paths as in '
-            f'model.named_modules(), e.g. {top})')
+        raise ValueError(f'{field}: no module named {missing} in '
+                         f'{type(model).__name__} (module paths as in '
+                         f'model.named_modules(), e.g. {top})')
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
@@ -85,13 +84,15 @@ class LARSOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         ...         lars_modules=['backbone.layer1', 'backbone.layer2']))
     """
 
-    def __init__(self, optim_wrapper_cfg: dict,
+    def __init__(self,
+                 optim_wrapper_cfg: dict,
                  paramwise_cfg: Optional[dict] = None) -> None:
         paramwise_cfg = dict(paramwise_cfg or {})
         lars_modules = paramwise_cfg.pop('lars_modules', None)
         if lars_modules is not None:
-            if isinstance(lars_modules, str) or not all(
-                    isinstance(m, str) for m in lars_modules):
+            if isinstance(
+                    lars_modules,
+                    str) or not all(isinstance(m, str) for m in lars_modules):
                 raise TypeError('paramwise_cfg.lars_modules must be a list of '
                                 f'module paths, got {lars_modules!r}')
             lars_modules = list(lars_modules)
@@ -100,12 +101,16 @@ class LARSOptimWrapperConstructor(DefaultOptimWrapperConstructor):
             paramwise_cfg.pop('norm_bias_decay_mult', 0.))
         # Kept in paramwise_cfg (mmengine ignores them), which also makes it
         # non-empty: mmengine then builds one group per parameter.
-        paramwise_cfg.update(lars_modules=lars_modules,
-                             norm_bias_decay_mult=self.norm_bias_decay_mult)
+        paramwise_cfg.update(
+            lars_modules=lars_modules,
+            norm_bias_decay_mult=self.norm_bias_decay_mult)
         super().__init__(optim_wrapper_cfg, paramwise_cfg)
 
-    def add_params(self, params: List[dict], module: nn.Module,
-                   prefix: str = '', is_dcn_module=None) -> None:
+    def add_params(self,
+                   params: List[dict],
+                   module: nn.Module,
+                   prefix: str = '',
+                   is_dcn_module=None) -> None:
         """mmengine's groups, then (at the root call) the LARS flags."""
         super().add_params(params, module, prefix, is_dcn_module)
         if not prefix:  # mmengine recursed with prefixes: all groups exist
@@ -124,9 +129,10 @@ class LARSOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                 raise RuntimeError('expected one parameter per group')
             path, _, module = owners[id(group['params'][0])]
             by_type = excluded_by_type(module, group['params'][0])
-            outside = (self.lars_modules is not None
-                       and not under(path, self.lars_modules))
+            outside = (
+                self.lars_modules is not None
+                and not under(path, self.lars_modules))
             group['lars_exclude'] = by_type or outside
             if by_type and self.base_wd is not None:
-                group['weight_decay'] = (self.base_wd *
-                                         self.norm_bias_decay_mult)
+                group['weight_decay'] = (
+                    self.base_wd * self.norm_bias_decay_mult)

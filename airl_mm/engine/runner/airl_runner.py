@@ -50,21 +50,27 @@ class AirlRunner(Runner):
             print_log(
                 'no CUDA: distributed training on CPU with gloo, rank '
                 f'{os.environ.get("RANK")} of {os.environ.get("WORLD_SIZE")}',
-                logger='current', level=logging.WARNING)
+                logger='current',
+                level=logging.WARNING)
         super().setup_env(env_cfg)
 
     def wrap_model(self, model_wrapper_cfg, model):
         if self.cfg.get('channels_last'):  # before DDP registers params
             model = to_channels_last(model)
         if self.distributed and not torch.cuda.is_available():
-            if any(isinstance(m, torch.nn.SyncBatchNorm)
-                   for m in model.modules()):
-                print_log('no CUDA: SyncBN layers run as BN (per process)',
-                          logger='current', level=logging.WARNING)
+            if any(
+                    isinstance(m, torch.nn.SyncBatchNorm)
+                    for m in model.modules()):
+                print_log(
+                    'no CUDA: SyncBN layers run as BN (per process)',
+                    logger='current',
+                    level=logging.WARNING)
             model = revert_sync_batchnorm(model)
             if self.cfg.get('sync_bn'):  # would convert back: raises on CPU
-                print_log('no CUDA: cfg.sync_bn ignored', logger='current',
-                          level=logging.WARNING)
+                print_log(
+                    'no CUDA: cfg.sync_bn ignored',
+                    logger='current',
+                    level=logging.WARNING)
                 self.cfg.sync_bn = None
             model_wrapper_cfg = dict(model_wrapper_cfg or {})
             model_wrapper_cfg.setdefault('type', 'MMDistributedDataParallel')
@@ -89,15 +95,18 @@ class AirlRunner(Runner):
             loader.generator = torch.Generator().manual_seed(self.seed)
         return loop
 
-    def save_checkpoint(self, out_dir, filename, *args,
-                        meta: Optional[dict] = None, **kwargs) -> None:
+    def save_checkpoint(self,
+                        out_dir,
+                        filename,
+                        *args,
+                        meta: Optional[dict] = None,
+                        **kwargs) -> None:
         # Runner.save_checkpoint runs on rank 0 only; the states of all
         # ranks are gathered here, where every rank still takes part
         meta = dict(meta or {})
         meta[RNG_KEY] = all_gather_object(get_rng_state()) \
             if get_world_size() > 1 else [get_rng_state()]
-        super().save_checkpoint(out_dir, filename, *args, meta=meta,
-                                **kwargs)
+        super().save_checkpoint(out_dir, filename, *args, meta=meta, **kwargs)
 
     def load_checkpoint(self, filename, *args, **kwargs):
         checkpoint = super().load_checkpoint(filename, *args, **kwargs)
@@ -111,9 +120,8 @@ class AirlRunner(Runner):
         built_with = getattr(self, '_loader_seed', self.seed)
         if hasattr(sampler, 'set_seed') and self.seed != built_with:
             # mmengine took the checkpoint's seed; the sampler follows
-            sampler.set_seed(self.seed + (
-                get_rank() if self._randomness_cfg.get('diff_rank_seed')
-                else 0))
+            sampler.set_seed(self.seed + (get_rank() if self._randomness_cfg.
+                                          get('diff_rank_seed') else 0))
         # last, so that nothing in resume() draws from the restored state
         if restore_rng_state(meta, get_rank(), source=str(name)):
             self.logger.info(f'random state restored from {name}')
@@ -139,8 +147,9 @@ def configured_lrs(optim_wrapper) -> list:
 
 def _lr_text(lrs: list) -> str:
     distinct = sorted(set(lrs), reverse=True)
-    return ', '.join(f'{lr:.6g}' for lr in distinct[:4]) + (
-        ', ...' if len(distinct) > 4 else '')
+    return ', '.join(
+        f'{lr:.6g}'
+        for lr in distinct[:4]) + (', ...' if len(distinct) > 4 else '')
 
 
 def check_lr_scaling(auto_scale_lr: Optional[dict], world_size: int,
@@ -156,11 +165,14 @@ def check_lr_scaling(auto_scale_lr: Optional[dict], world_size: int,
         print_log(
             f'auto_scale_lr: total batch {total} ({how}), base batch '
             f'{base}: lr {_lr_text(before)} -> {_lr_text(after)}',
-            logger='current', level=logging.INFO)
+            logger='current',
+            level=logging.INFO)
     elif total != base:
         print_log(
             f'total batch {total} ({how}) differs from '
             f'auto_scale_lr.base_batch_size={base}, the batch the lr is '
             f'for; training with the unscaled lr {_lr_text(after)}. '
             '--auto-scale-lr (auto_scale_lr.enable=True) scales it by '
-            f'{total}/{base}', logger='current', level=logging.WARNING)
+            f'{total}/{base}',
+            logger='current',
+            level=logging.WARNING)

@@ -19,36 +19,48 @@ def add_train_args(parser) -> None:
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
         help='resume from PATH, or without PATH from the latest checkpoint '
         'in the work dir')
     add_precision_args(parser)
     parser.add_argument(
-        '--auto-scale-lr', action='store_true',
+        '--auto-scale-lr',
+        action='store_true',
         help='scale every lr linearly with the real total batch (processes '
         'x per-GPU batch) against auto_scale_lr.base_batch_size')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, key=value (xxx=[a,b] for lists)')
-    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
-                        help='job launcher')
+    parser.add_argument(
+        '--launcher', choices=LAUNCHERS, default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
 def add_precision_args(parser) -> None:
     """``--amp``, ``--amp-dtype``, ``--channels-last``."""
     parser.add_argument(
-        '--amp', action='store_true',
+        '--amp',
+        action='store_true',
         help='mixed precision: bf16 autocast (CPU, and GPUs with bf16), '
         'else fp16 with loss scaling; the loss head stays fp32')
-    parser.add_argument('--amp-dtype', default='auto',
-                        choices=('auto', 'bfloat16', 'float16'),
-                        help='autocast dtype for --amp (default: auto)')
-    parser.add_argument('--channels-last', action='store_true',
-                        help='channels_last (NHWC) weights and activations')
+    parser.add_argument(
+        '--amp-dtype',
+        default='auto',
+        choices=('auto', 'bfloat16', 'float16'),
+        help='autocast dtype for --amp (default: auto)')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='channels_last (NHWC) weights and activations')
 
 
-def apply_precision(cfg: Config, amp: bool = False,
+def apply_precision(cfg: Config,
+                    amp: bool = False,
                     amp_dtype: str = 'auto',
                     channels_last: bool = False) -> Config:
     """Switch ``cfg`` to mixed precision and/or channels_last.
@@ -136,9 +148,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = build_train_cfg(args.config, args.work_dir, args.resume, args.amp,
-                          args.cfg_options, args.launcher,
-                          args.auto_scale_lr, args.amp_dtype,
-                          args.channels_last)
+                          args.cfg_options, args.launcher, args.auto_scale_lr,
+                          args.amp_dtype, args.channels_last)
     return train(cfg)
 
 

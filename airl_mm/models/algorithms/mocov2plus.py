@@ -75,9 +75,12 @@ class MoCoV2Plus(BaseModel):
                  enqueue: str = 'random_view',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
-        super().__init__(backbone=backbone, neck=neck, head=head,
-                         data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            backbone=backbone,
+            neck=neck,
+            head=head,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         if enqueue not in ENQUEUE_MODES:
             raise ValueError(f'enqueue must be one of {ENQUEUE_MODES}, got '
                              f'{enqueue!r}')
@@ -162,8 +165,8 @@ class MoCoV2Plus(BaseModel):
                 f'{" x 2 views" if both else ""}) exceed queue_len '
                 f'({self.queue_len})')
         ptr = int(self.queue_ptr)
-        idx = torch.arange(ptr, ptr + n,
-                           device=self.queue.device) % self.queue_len
+        idx = torch.arange(
+            ptr, ptr + n, device=self.queue.device) % self.queue_len
         self.queue[idx] = keys.to(self.queue.dtype)
         self.queue_ptr[0] = (ptr + n) % self.queue_len
 
@@ -181,13 +184,11 @@ class MoCoV2Plus(BaseModel):
         if self.symmetric_loss:
             q2 = self._query(img2)
             k1, k2 = self._key(img1), self._key(img2)
-            t12, t21 = self.head([q1, q2], [k2, k1], queue,
-                                 return_terms=True)
+            t12, t21 = self.head([q1, q2], [k2, k1], queue, return_terms=True)
             loss = sum([t12, t21])  # = head([q1, q2], [k2, k1], queue)
             # logged next to their sum; no 'loss' in the names, since
             # mmengine adds every '*loss*' entry into the total
-            terms = dict(infonce_q1k2=t12.detach(),
-                         infonce_q2k1=t21.detach())
+            terms = dict(infonce_q1k2=t12.detach(), infonce_q2k1=t21.detach())
             if self.enqueue == 'both':
                 keys = torch.cat([k1, k2])
             else:

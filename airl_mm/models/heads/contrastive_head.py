@@ -42,8 +42,8 @@ class SymmetricContrastiveHead(BaseModule):
                 queue: torch.Tensor) -> torch.Tensor:
         """Mean InfoNCE loss of ``query`` (N, C) against ``key`` (N, C)."""
         logits = self.logits(query, key, queue)
-        labels = torch.zeros(len(logits), dtype=torch.long,
-                             device=logits.device)
+        labels = torch.zeros(
+            len(logits), dtype=torch.long, device=logits.device)
         return F.cross_entropy(logits, labels)
 
     def loss_terms(self, queries: Sequence[torch.Tensor],
@@ -55,11 +55,13 @@ class SymmetricContrastiveHead(BaseModule):
                              f'got {len(queries)} and {len(keys)}')
         return [self.infonce(q, k, queue) for q, k in zip(queries, keys)]
 
-    def forward(self, queries: Sequence[torch.Tensor],
-                keys: Sequence[torch.Tensor],
-                queue: torch.Tensor,
-                return_terms: bool = False
-                ) -> Union[torch.Tensor, List[torch.Tensor]]:
+    def forward(
+            self,
+            queries: Sequence[torch.Tensor],
+            keys: Sequence[torch.Tensor],
+            queue: torch.Tensor,
+            return_terms: bool = False
+    ) -> Union[torch.Tensor, List[torch.Tensor]]:
         """Sum of :meth:`infonce` over the (query, positive key) pairs, or
         the list of terms with ``return_terms=True`` (through ``forward``,
         so that module hooks and fp32 wrappers see every call)."""

@@ -93,9 +93,11 @@ class MLPNeck(NonLinearNeck):
             names = ['bn0'] + [n for n in self.bn_names if n]
             last = f'bn{num_layers - 1}' if with_last_bn else None
             for name in names:
-                setattr(self, name, self._norm(
-                    norm_cfg, getattr(self, name).num_features,
-                    with_last_bn_affine or name != last))
+                setattr(
+                    self, name,
+                    self._norm(norm_cfg,
+                               getattr(self, name).num_features,
+                               with_last_bn_affine or name != last))
 
     @staticmethod
     def _norm(norm_cfg: Optional[dict], channels: int,

@@ -6,33 +6,46 @@ _base_ = ('../../../configs/byol_collapse/mnist_demo/'
           'byol_r18-w32-gn_mlp-none_lars-layer1-2-lr0.2_mnist.py')
 
 model = dict(
-    backbone=dict(stem_channels=8, base_channels=8,
-                  norm_cfg=dict(num_groups=4)),
+    backbone=dict(
+        stem_channels=8, base_channels=8, norm_cfg=dict(num_groups=4)),
     neck=dict(in_channels=64, hid_channels=16, out_channels=8),
-    head=dict(predictor=dict(in_channels=8, hid_channels=16,
-                             out_channels=8)))
+    head=dict(predictor=dict(in_channels=8, hid_channels=16, out_channels=8)))
 train_dataloader = dict(
-    batch_size=8, num_workers=0, persistent_workers=False,
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
     dataset=dict(indices=32))
 max_epochs = 1
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True)
+    dict(
+        type='CosineAnnealingLR',
+        T_max=1,
+        by_epoch=True,
+        begin=0,
+        end=1,
+        convert_to_iter_based=True)
 ]
 train_cfg = dict(max_epochs=1)
-knn = dict(type='OnlineKNNHook', interval=1, k=5, before_training=True,
-           memory=dict(type='MNISTDigits', split='train', per_class=2,
-                       pipeline=[dict(type='PackSelfSupInputs',
-                                      meta_keys=[])]),
-           query=dict(type='MNISTDigits', split='test', indices=20,
-                      pipeline=[dict(type='PackSelfSupInputs',
-                                     meta_keys=[])]))
+knn = dict(
+    type='OnlineKNNHook',
+    interval=1,
+    k=5,
+    before_training=True,
+    memory=dict(
+        type='MNISTDigits',
+        split='train',
+        per_class=2,
+        pipeline=[dict(type='PackSelfSupInputs', meta_keys=[])]),
+    query=dict(
+        type='MNISTDigits',
+        split='test',
+        indices=20,
+        pipeline=[dict(type='PackSelfSupInputs', meta_keys=[])]))
 custom_hooks = [
     dict(type='CollapseMonitorHook', student='neck'),
-    dict(type='LayerwiseLRHook',
-         layers=['backbone.layer1', 'backbone.layer3', 'neck']),
+    dict(
+        type='LayerwiseLRHook',
+        layers=['backbone.layer1', 'backbone.layer3', 'neck']),
     knn,
 ]
-default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(interval=10))
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=10))

@@ -21,10 +21,13 @@ train_dataloader = dict(
         split='train',
         indices=32,
         pipeline=[
-            dict(type='MultiView', num_views=2, transforms=[[
-                dict(type='RandomResizedCrop', size=32, backend='cv2'),
-                {{_base_.solarize}}
-            ]]),
+            dict(
+                type='MultiView',
+                num_views=2,
+                transforms=[[
+                    dict(type='RandomResizedCrop', size=32, backend='cv2'),
+                    {{_base_.solarize}}
+                ]]),
             dict(type='PackSelfSupInputs', meta_keys=['img_shape'])
         ]))
 train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=4)
