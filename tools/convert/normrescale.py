@@ -8,6 +8,7 @@ Writes OUT (mmdet/mmseg: init_cfg=dict(type='Pretrained', checkpoint=OUT,
 prefix='backbone.')) and OUT with suffix .csv (per-tensor report).
 """
 import argparse
+import os
 import sys
 from statistics import median_high
 
@@ -73,4 +74,9 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Outputs are written (atomically, fsynced); skip the interpreter's
+    # teardown of torch, a third of a second of a 2-second conversion.
+    os._exit(code)
