@@ -13,6 +13,9 @@ PAPER_REFS = (
     ('demo/*', 'README demos (embedded digits)'),
     ('ladder/*', 'Fig. 2 ladder'),
     ('aug_ablation/*', 'Fig. 5'),
+    ('data_variation/*', 'Fig. 8 (data size)'),
+    ('supervised/*classes-*', 'Fig. 8 (data size, supervised)'),
+    ('supervised/*', 'Tab. 6, Fig. 6, 8 (supervised)'),
     ('mocov2_r50_200e.py', 'Fig. 2 (MoCo v2), Tab. 1-4'),
     ('mocov2plus_r50_200e.py', 'Fig. 2 (MoCo v2+), Tab. 1-4'),
     ('smocov2plus_r50_200e.py', 'Tab. 4, Fig. 4-5'),
@@ -85,8 +88,10 @@ def recipe_line(cfg) -> str:
     batch, schedule). ``cfg`` is a resolved :class:`mmengine.Config`."""
     m = cfg.model
     bb = m.backbone
-    parts = [f"{m.type} R-{bb.depth} {bb.get('norm_cfg', {}).get('type')}"]
-    parts.append(f'proj {_mlp(m.neck)}')
+    norm = bb.get('norm_cfg', {}).get('type', 'BN')
+    parts = [f'{m.type} R-{bb.depth} {norm}']
+    if 'hid_channels' in m.get('neck', {}):  # not a classifier's pooling
+        parts.append(f'proj {_mlp(m.neck)}')
     predictor = m.get('predictor') or m.get('head', {}).get('predictor')
     if predictor:
         teacher = ' (+teacher)' if m.get('teacher_predictor') else ''
@@ -103,7 +108,11 @@ def recipe_line(cfg) -> str:
                      f'queue {m.queue_len}{shuffle}')
     elif 'head' in m and 'loss' in m.head:
         parts.append(m.head.loss.type)
-    parts.append(_augs(cfg.train_dataloader.dataset.get('pipeline', [])))
+    data = cfg.train_dataloader.dataset
+    if data.get('type', '').endswith('ClassSubset'):
+        parts.append(f'{data.ratio:.0%} of the classes')
+        data = data.dataset
+    parts.append(_augs(data.get('pipeline', [])))
     opt = cfg.optim_wrapper.optimizer
     parts.append(f"{opt.type} lr {_g(opt.lr)} wd {_g(opt.weight_decay)}")
     base = cfg.get('auto_scale_lr', {}).get('base_batch_size')

@@ -2,10 +2,16 @@
 
 The embedded transfer benchmark needs VOC- and Cityscapes-like data with no
 download: canvases on a cluttered background, each holding a few digits of
-varied size and colour. Boxes and per-pixel classes come from the digits'
-own strokes. Training canvases use only digits of the pre-training split,
-test canvases only held-out digits (:func:`~.mnist_digits.split_indices`),
-so fine-tuning never sees a test digit.
+varied size. Like the pre-training digits (white on black), the strokes are
+bright (faintly tinted) on a dark, faintly tinted clutter of gradients,
+rectangles, lines and noise: with the bright, strongly coloured clutter of
+the first version, detection fine-tuned from MoCo v2+ reached AP50 15.6
+where it now reaches 36.8 (400 and 300 iterations), so the transfer demo
+compares what pre-training learnt, not how well it survives a colour
+shift. Boxes and per-pixel classes come from the digits' own strokes.
+Training canvases use only digits of the pre-training split, test canvases
+only held-out digits (:func:`~.mnist_digits.split_indices`), so
+fine-tuning never sees a test digit.
 
 The sets are written in the real on-disk layouts, loadable unchanged by
 mmdet's ``VOCDataset`` (the digit names given as its ``metainfo``
@@ -50,21 +56,27 @@ class Scene:
 
 
 def _background(rng: np.random.RandomState, size: int) -> np.ndarray:
-    """Clutter: a colour gradient, rectangles, lines and noise."""
+    """Clutter: a dark, faintly tinted gradient, dimmer rectangles and
+    lines, and noise. Dark and low in colour like the digits' own
+    background, so that what the backbones learnt from the digits has a
+    chance to transfer; dimmer than any digit, so a digit is never hidden.
+    """
     yy, xx = np.mgrid[:size, :size].astype(np.float32) / size
-    base = rng.randint(40, 160, 3).astype(np.float32)
-    slope = rng.uniform(-60, 60, (2, 3)).astype(np.float32)
+    base = rng.randint(0, 50) + rng.randint(-10, 11, 3).astype(np.float32)
+    slope = rng.uniform(-30, 30, (2, 1)) + rng.uniform(-8, 8, (2, 3))
     img = base + xx[..., None] * slope[0] + yy[..., None] * slope[1]
     img = np.clip(img, 0, 255).astype(np.uint8)
     for _ in range(rng.randint(3, 7)):
         p1 = tuple(int(v) for v in rng.randint(0, size, 2))
         p2 = tuple(int(v) for v in rng.randint(0, size, 2))
-        color = tuple(int(v) for v in rng.randint(0, 256, 3))
+        level = rng.randint(30, 130)
+        color = tuple(
+            int(np.clip(level + t, 0, 255)) for t in rng.randint(-15, 16, 3))
         if rng.rand() < 0.5:
             cv2.rectangle(img, p1, p2, color, -1)
         else:
             cv2.line(img, p1, p2, color, int(rng.randint(1, 3)))
-    noise = rng.normal(0, 8, img.shape)
+    noise = rng.normal(0, 6, img.shape)
     return np.clip(img + noise, 0, 255).astype(np.uint8)
 
 
@@ -79,9 +91,9 @@ def make_scene(
 ) -> Scene:
     """A canvas of ``size`` x ``size`` with digits drawn from ``pool``.
 
-    Each digit is scaled to a random side in ``digit_size``, coloured
-    (contrasting with the local background) and placed where its box does
-    not overlap an earlier one. Its box is the tight box of its stroke
+    Each digit is scaled to a random side in ``digit_size``, given a bright
+    stroke colour and placed where its box does not overlap an earlier
+    one. Its box is the tight box of its stroke
     pixels, and those pixels carry its class in ``label_map`` (1 + digit;
     0 elsewhere).
     """
@@ -106,9 +118,9 @@ def make_scene(
                1 and b[1] <= box[3] + 1 for b in scene.boxes):
             continue  # keep digits apart: one object per box
         region = img[y0:y0 + side, x0:x0 + side].astype(np.float32)
-        color = np.where(
-            region.mean((0, 1)) > 128, rng.randint(0, 70, 3),
-            rng.randint(185, 256, 3)).astype(np.float32)
+        # bright, faintly tinted strokes (MNIST's are white on black)
+        color = (rng.randint(190, 256) + rng.randint(-20, 21, 3)).clip(
+            0, 255).astype(np.float32)
         alpha = digit.astype(np.float32)[..., None] / 255.
         img[y0:y0 + side,
             x0:x0 + side] = np.clip(region * (1 - alpha) + color * alpha, 0,
@@ -213,7 +225,7 @@ def build_digit_scenes(root: str,
         num_test=num_test,
         size=size,
         seed=seed,
-        version=1)
+        version=2)
     paths = dict(
         voc=osp.join(root, 'VOCdevkit'),
         cityscapes=osp.join(root, 'cityscapes'),

@@ -42,6 +42,21 @@ def test_boxes_lie_tightly_on_the_digits():
         assert sorted(labels[s.digit_idx].tolist()) == sorted(s.labels)
 
 
+def test_digits_stand_out_of_the_clutter():
+    """Bright strokes on dimmer clutter, as the pre-training digits: each
+    digit's median stroke is brighter than 99 % of the background."""
+    images, labels = load_mnist_digits(28)
+    rng = np.random.RandomState(5)
+    pool = split_indices(labels, 'test')
+    for _ in range(10):
+        s = make_scene(rng, pool, images, labels, size=128)
+        gray = s.image.astype(np.float32).mean(2)
+        clutter = np.percentile(gray[s.label_map == 0], 99)
+        assert gray[s.label_map == 0].std() > 5  # not a blank canvas
+        for c in set(s.labels):
+            assert np.median(gray[s.label_map == c + 1]) > clutter + 20
+
+
 def test_train_and_test_use_disjoint_digits(scenes):
     manifest = json.load(open(scenes['manifest']))
     _, labels = load_mnist_digits(28)

@@ -70,3 +70,81 @@ def test_table_row():
         metrics=dict(AP50=50.0, AP=25.04, AP75=20.0, mIoU=61.26))
     assert format_table([row]).splitlines()[-1] == \
         '| x | 50.0 | 25.0 | 20.0 | 61.3 | n |'
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(tmp_path, monkeypatch, capsys):
+    """The whole demo on tiny canvases with stand-in checkpoints: make
+    demo's are reused, the missing BYOL-LARS run is pre-trained (stubbed
+    here), the NormRescale row fine-tunes the LARS weights at the SGD
+    anchor's norms, and the table, JSON and chart hold every row."""
+    import json
+    import os
+    import os.path as osp
+
+    import numpy as np
+    import torch
+
+    from airl_mm.checkpoint import load_checkpoint_file, save_checkpoint_file
+    from airl_mm.demos import transfer_demo as td
+
+    def fake_ckpt(run_dir, seed, scale=1.0):
+        os.makedirs(run_dir, exist_ok=True)
+        path = td.random_backbone(osp.join(run_dir, 'epoch_30.pth'), seed)
+        if scale != 1.0:  # LARS-like: far larger norms than the anchor's
+            state = load_checkpoint_file(path)['state_dict']
+            save_checkpoint_file(
+                {'state_dict': {
+                    k: v * scale
+                    for k, v in state.items()
+                }}, path)
+        with open(osp.join(run_dir, 'last_checkpoint'), 'w') as f:
+            f.write(path)
+        return path
+
+    pretrained = tuple((label, cfg, str(tmp_path / 'demo' / osp.basename(d)))
+                       for label, cfg, d in td.PRETRAINED)
+    monkeypatch.setattr(td, 'PRETRAINED', pretrained)
+    made = {}
+    for seed, (label, _, run_dir) in enumerate(pretrained[:2], 1):
+        made[label] = fake_ckpt(run_dir, seed)
+    trained = []
+
+    def fake_training(config, run_dir, options):
+        trained.append((config, run_dir, tuple(options)))
+        return fake_ckpt(run_dir, 7, scale=5.0)
+
+    monkeypatch.setattr(td, 'run_training', fake_training)
+    work = tmp_path / 'work'
+    # segmentation only (each benchmark config's own end-to-end test runs
+    # detection): 5 short runs
+    rows = td.run_transfer_demo(
+        str(work), seg_iters=2, num_train=4, num_test=2, tasks=('seg', ))
+    # only BYOL-LARS was missing; its config's own schedule (no options)
+    assert trained == [(pretrained[2][1],
+                        str(work / 'pretrain' / 'byol_r18-w32_mnist_lars'), ())
+                       ]
+    assert [r['label'] for r in rows] == [
+        'random init', 'MoCo v2', 'MoCo v2+', 'BYOL LARS',
+        'BYOL LARS + NormRescale'
+    ]
+    assert rows[1]['pretrain'] == made['MoCo v2']
+    for r in rows:
+        assert set(r['metrics']) == {'mIoU'}
+        assert all(np.isfinite(v) for v in r['metrics'].values())
+    # NormRescale: LARS directions at the SGD anchor's per-tensor norms
+    res = load_checkpoint_file(
+        str(work / 'byol-lars_normrescale' / 'seg' /
+            'backbone_student_normrescale.pth'))['state_dict']
+    lars = load_checkpoint_file(rows[3]['pretrain'])['state_dict']
+    anchor = load_checkpoint_file(made['MoCo v2+'])['state_dict']
+    key = 'backbone.layer3.0.conv1.weight'
+    w, w_l, w_s = res[key], lars[key], anchor[key]
+    assert torch.allclose(w.norm(), w_s.norm(), rtol=1e-5)
+    assert torch.allclose(w / w.norm(), w_l / w_l.norm(), atol=1e-6)
+    table = (work / 'results.md').read_text().splitlines()
+    assert len(table) == 2 + 5 and table[-1].startswith(
+        '| BYOL LARS + NormRescale |')
+    assert json.loads((work / 'results.json').read_text()) == rows
+    assert (work / 'transfer.png').read_bytes()[:4] == b'\x89PNG'
+    assert '(5/5)' in capsys.readouterr().out

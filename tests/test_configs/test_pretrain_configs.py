@@ -72,7 +72,7 @@ def test_config_trains_one_step(config, tiny_imagenet, tmp_path):
     loader.update(batch_size=4, num_workers=0, persistent_workers=False)
     if loader.dataset.type == 'MNISTDigits':
         loader.dataset.indices = 8
-    elif loader.dataset.type == 'ClassSubset':  # data variation
+    elif loader.dataset.type.endswith('ClassSubset'):  # data variation
         loader.dataset.dataset.data_root = str(tiny_imagenet)
     else:
         loader.dataset.data_root = str(tiny_imagenet)
@@ -273,8 +273,8 @@ ABLATION_DROPS = {
     '4-no-jitter': 4
 }
 BYOL = [
-    c for c in PRETRAIN
-    if osp.basename(c).startswith('byol') and 'asym' not in c
+    c for c in PRETRAIN if osp.basename(c).startswith('byol')
+    and 'asym' not in c and '/demo/' not in c  # digits: no flip, 32 px
 ]
 
 
@@ -340,3 +340,19 @@ def test_byol_asymmetric_variant_is_byols_own_pair():
     # otherwise the SGD config
     sym = load('byol_r50_200e_sgd.py')
     assert cfg.model == sym.model and cfg.optim_wrapper == sym.optim_wrapper
+
+
+def test_byol_lars_demo_differs_from_the_mocov2plus_lars_demo_by_method():
+    """The transfer demo's BYOL-LARS: the MoCo v2+ LARS demo's data,
+    augmentations, optimiser, schedule and hooks; BYOL with the same
+    backbone and MLPs."""
+    byol = load('demo/byol_r18-w32_mnist_lars.py')
+    moco = load('demo/mocov2plus_r18-w32_mnist_lars.py')
+    for key in ('train_dataloader', 'optim_wrapper', 'param_scheduler',
+                'train_cfg', 'custom_hooks', 'randomness'):
+        assert byol[key] == moco[key], key
+    assert byol.model.type == 'BYOL' and moco.model.type == 'MoCoV2Plus'
+    assert byol.model.backbone == moco.model.backbone
+    assert byol.model.neck == moco.model.neck
+    assert byol.model.head.predictor == moco.model.predictor
+    assert byol.optim_wrapper.optimizer.type == 'LARS'

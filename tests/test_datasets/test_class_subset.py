@@ -115,9 +115,15 @@ def test_data_variation_configs(repo_root, pct, imagenet10):
     assert inner.type == 'ClassSubset' and inner.ratio == ratio
     assert inner.dataset == full.train_dataloader.dataset
     # and it builds on ImageNet's layout: whole classes of 10
-    inner.dataset.data_root = str(imagenet10)
-    with DefaultScope.overwrite_default_scope('mmselfsup'):
-        ds = DATASETS.build(inner)
+    _assert_whole_classes(inner, imagenet10, ratio, 'mmselfsup', DATASETS)
+
+
+def _assert_whole_classes(subset_cfg, root, ratio, scope, registry):
+    """``subset_cfg`` built in ``scope`` on the 10-class, 2-image
+    ImageNet folder ``root`` keeps ``ratio`` of the classes, every image."""
+    subset_cfg.dataset.data_root = str(root)
+    with DefaultScope.overwrite_default_scope(scope):
+        ds = registry.build(subset_cfg)
     n_cls = round(ratio * 10)
     assert len(ds) == 2 * n_cls
     assert len({ds.get_data_info(i)['gt_label']
@@ -135,3 +141,40 @@ def test_cross_scope_build():
     assert isinstance(ds, ClassSubset) and len(ds) == 200
     assert np.unique([ds.get_data_info(i)['gt_label']
                       for i in range(len(ds))]).size == 2
+
+
+@pytest.mark.parametrize('pct', sorted(RATIOS))
+def test_supervised_data_variation_configs(repo_root, pct, imagenet10):
+    """Fig. 8's supervised rows: the supervised baseline on the same class
+    draw, as many iterations as its 100 % run, steps at the same share."""
+    import math
+    ratio = RATIOS[pct]
+    cfg = Config.fromfile(repo_root / 'configs/supervised/'
+                          f'supervised_r50_100e_in1k_classes-{pct}pct.py')
+    full = Config.fromfile(repo_root /
+                           'configs/supervised/supervised_r50_100e_in1k.py')
+    batch = full.auto_scale_lr.base_batch_size
+    assert batch == 8 * full.train_dataloader.batch_size == 256
+    assert not full.train_dataloader.get('drop_last', False)
+    subset = round(ratio * IMAGENET_TRAIN)
+    epochs = cfg.train_cfg.max_epochs
+    assert epochs == iteration_preserving_epochs(100, IMAGENET_TRAIN, subset,
+                                                 batch)
+    per_epoch = math.ceil(subset / batch)
+    full_iters = 100 * math.ceil(IMAGENET_TRAIN / batch)
+    assert abs(epochs * per_epoch - full_iters) <= per_epoch / 2
+    steps = cfg.param_scheduler.milestones
+    assert [s / epochs for s in steps] == pytest.approx(
+        [m / 100 for m in full.param_scheduler.milestones], abs=0.01)
+    assert cfg.model == full.model
+    assert cfg.optim_wrapper == full.optim_wrapper
+    inner = cfg.train_dataloader.dataset
+    assert inner.ratio == ratio and inner.seed == 0
+    assert inner.dataset == full.train_dataloader.dataset
+    # the same draw as the MoCo v2+ run of this share
+    moco = Config.fromfile(repo_root / 'configs/data_variation/'
+                           f'mocov2plus_r50_200e_classes-{pct}pct.py')
+    assert moco.train_dataloader.dataset.seed == inner.seed
+    # builds in mmpretrain's scope on ImageNet's layout: whole classes
+    from mmpretrain.registry import DATASETS as PRETRAIN
+    _assert_whole_classes(inner, imagenet10, ratio, 'mmpretrain', PRETRAIN)

@@ -10,13 +10,13 @@ from airl_mm.demos.transfer_demo import run_transfer_demo
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('--work-dir', default='work_dirs/transfer_demo')
-    p.add_argument('--det-iters', type=int, default=150)
+    p.add_argument('--det-iters', type=int, default=250)
     p.add_argument('--seg-iters', type=int, default=200)
     p.add_argument(
         '--pretrain-epochs',
         type=int,
-        default=10,
-        help='for backbones make demo did not leave behind')
+        help='for backbones make demo did not leave behind (default: '
+        'the config\'s, as make demo)')
     p.add_argument(
         '--tasks', nargs='+', choices=('det', 'seg'), default=['det', 'seg'])
     p.add_argument(
