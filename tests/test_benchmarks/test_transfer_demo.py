@@ -25,6 +25,7 @@ def test_overrides_fit_the_demo_backbone(config, options, demo_backbone,
         opts)  # raises on any mismatch
     assert cfg.train_cfg.max_iters == 40
     assert cfg.model.backbone.depth == 18
+    assert cfg.randomness.seed == 0  # reruns are comparable
     # what is NOT overridden stays the benchmark's
     assert cfg.optim_wrapper.paramwise_cfg.norm_decay_mult == 0
     assert cfg.custom_hooks[0].type == 'mmselfsup.PreciseBNHook'
