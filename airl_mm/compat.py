@@ -26,6 +26,16 @@ with the upstream symptom it removes (see also README, Troubleshooting).
    whatever the config's ``runner_type`` (mmpretrain's, mmdet's and mmseg's
    honour it). ``Runner.from_cfg`` called on mmengine's Runner itself
    dispatches to the config's registered ``runner_type``.
+7. A 0-byte image stops mmcv's ``LoadImageFromFile`` inside OpenCV
+   (``(-215:Assertion failed) !buf.empty()``, no file named; its pillow
+   backend names none for any bad file), where a truncated or non-image
+   file gives ``failed to load image: <path>``. We wrap that transform and
+   the segmentation-map loaders (mmcv's, mmdet's, mmseg's
+   ``LoadAnnotations``) so that every unreadable file raises
+   :class:`airl_mm.datasets.image_io.ImageLoadError` with that message and
+   the reason. Every scope's ``LoadImageFromFile`` (mmselfsup, mmpretrain,
+   mmdet, mmseg) is mmcv's class, so no config changes; ``ignore_empty``
+   keeps its upstream meaning.
 """
 import importlib
 import os
@@ -147,6 +157,53 @@ def _honour_runner_type() -> None:
     Runner.from_cfg = classmethod(from_cfg)
 
 
+def _wrap_image_reader(cls: type, method: str, key: str,
+                       on_none: tuple = ()) -> None:
+    """Fix 7: ``cls.method(self, results)`` names ``results[key]`` when
+    the image it reads cannot be decoded (not when it is missing).
+    ``on_none``: what the method raises on the decoder's ``None``."""
+    plain = cls.__dict__[method]
+    if getattr(plain, '_airl_names_image', False):
+        return
+
+    def read(self, results, *args, **kwargs):
+        try:
+            return plain(self, results, *args, **kwargs)
+        except FileNotFoundError:
+            raise  # names the file already
+        except Exception as e:
+            from .datasets.image_io import (DECODE_ERRORS, ImageLoadError,
+                                            image_load_error)
+            if isinstance(e, ImageLoadError) or not isinstance(
+                    e, DECODE_ERRORS + on_none):
+                raise
+            cause = None if isinstance(e, on_none) else e
+            raise image_load_error(str(results.get(key)), cause) from e
+
+    read._airl_names_image = True
+    read.__wrapped__ = plain
+    read.__doc__ = plain.__doc__
+    setattr(cls, method, read)
+
+
+def _name_unreadable_images() -> None:
+    """Fix 7: every host image loader says which file it cannot read."""
+    from mmcv.transforms import LoadAnnotations, LoadImageFromFile
+    _wrap_image_reader(LoadImageFromFile, 'transform', 'img_path')
+    annotation_loaders = [LoadAnnotations]
+    for name in ('mmdet.datasets.transforms', 'mmseg.datasets.transforms'):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # that host is not installed
+            continue
+        annotation_loaders.append(module.LoadAnnotations)
+    for cls in annotation_loaders:
+        if '_load_seg_map' in cls.__dict__:  # each override, once
+            # they call ``.squeeze()`` on the decoded map, or ``None``
+            _wrap_image_reader(cls, '_load_seg_map', 'seg_map_path',
+                               (AttributeError, ))
+
+
 def apply() -> None:
     """Apply every fix above once (``import airl_mm`` calls this)."""
     global _APPLIED
@@ -157,4 +214,5 @@ def apply() -> None:
     _allow_mmengine_checkpoints()
     _atomic_local_writes()
     _honour_runner_type()
+    _name_unreadable_images()
     _APPLIED = True

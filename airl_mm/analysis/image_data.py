@@ -7,6 +7,8 @@ import cv2
 import numpy as np
 import torch
 
+from ..datasets.image_io import read_image
+
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
 IMAGENET_STD = (58.395, 57.12, 57.375)
@@ -25,11 +27,16 @@ def list_images(folder: str) -> List[str]:
 
 
 def load_center_crop(path: str, size: int) -> np.ndarray:
-    """RGB uint8: shorter side to ``size * 256 / 224``, centre ``size``."""
-    img = cv2.imread(path, cv2.IMREAD_COLOR)
-    if img is None:
-        raise ValueError(f'cannot read image {path}')
-    img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    """RGB uint8: shorter side to ``size * 256 / 224``, centre ``size``.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ImageLoadError: ``failed to load image: <path> (<reason>)`` for an
+            empty, truncated or non-image file (the training pipelines'
+            message; ``cv2.imread`` would return a truncated JPEG
+            grey-filled).
+    """
+    img = cv2.cvtColor(read_image(path), cv2.COLOR_BGR2RGB)
     short = int(round(size * 256 / 224))
     h, w = img.shape[:2]
     scale = short / min(h, w)

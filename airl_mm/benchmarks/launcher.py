@@ -10,7 +10,9 @@ Cityscapes, mmpretrain linear/fine-tuning): the benchmark config's
    (``{'state_dict': {'backbone.*': ...}}``) into the work dir.
 2. :func:`benchmark_config` points the backbone's ``init_cfg`` (and a C4
    detector's RoI ``shared_head``, ResNet stage 5) at that file, and checks
-   that each prefix really loads every tensor its module expects.
+   that each prefix really loads every tensor its module expects, and that
+   every backbone tensor of the file is taken by one of them (a deeper or
+   other ResNet would load partially).
 3. :func:`run_benchmark` trains and tests with the Runner and keeps
    ``<work_dir>/metrics.json`` up to date (running/finished/failed).
 
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ..checkpoint import CheckpointError, load_checkpoint_file
+from ..checkpoint.formats import describe_resnet, show_keys, untaken_tensors
 from ..fileio import atomic_write_text
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
@@ -141,13 +144,19 @@ def _build_in_scope(cfg, module_cfg):
         return MODELS.build(module_cfg)
 
 
-def check_loads(cfg, key: str, module_cfg: dict, state: Dict[str, 'object'],
-                path: str) -> int:
+def check_loads(cfg,
+                key: str,
+                module_cfg: dict,
+                state: Dict[str, 'object'],
+                path: str,
+                taken: Optional[Dict[str, tuple]] = None) -> int:
     """Build the module of ``key`` and check that the backbone file holds,
     under the prefix, every tensor it has (but :data:`NEW_KEYS`), with the
     same shape.
 
-    Returns the number of tensors that will load.
+    Returns the number of tensors that will load. ``taken`` (optional)
+    receives the file key -> shape of every tensor the module takes, for
+    :func:`check_all_taken`.
 
     Raises:
         BenchmarkError: a prefix that would load nothing or only part of
@@ -158,11 +167,13 @@ def check_loads(cfg, key: str, module_cfg: dict, state: Dict[str, 'object'],
     prefix = init.get('prefix', '')
     module_cfg = copy.deepcopy(module_cfg)
     module_cfg.pop('init_cfg', None)
-    expected = {
+    own = {
         k: tuple(v.shape)
         for k, v in _build_in_scope(cfg, module_cfg).state_dict().items()
-        if not NEW_KEYS.search(k)
     }
+    if taken is not None:
+        taken.update((prefix + k, v) for k, v in own.items())
+    expected = {k: v for k, v in own.items() if not NEW_KEYS.search(k)}
     where = f'{key}.init_cfg (checkpoint={path}, prefix={prefix!r})'
     if not expected:
         raise BenchmarkError(f'{where}: the module {module_cfg.get("type")} '
@@ -183,15 +194,63 @@ def check_loads(cfg, key: str, module_cfg: dict, state: Dict[str, 'object'],
             f'{where}: {len(missing)} of the {len(expected)} tensors of the '
             f'module are not in the file, e.g. {missing[:4]} (a different '
             'architecture: ResNet depth/width, or ResNetV1c instead of '
-            'ResNet?)')
+            'ResNet?); the file appears to hold a ResNet of '
+            f'{describe_resnet(available)}')
     bad = [
         f'{k} {available[k]} vs {expected[k]}' for k in expected
         if available[k] != expected[k]
     ]
     if bad:
-        raise BenchmarkError(f'{where}: shape mismatch (file vs model): ' +
-                             '; '.join(bad[:4]))
+        raise BenchmarkError(
+            f'{where}: shape mismatch (file vs model): ' + '; '.join(bad[:4]) +
+            ('' if len(bad) <= 4 else f' (+{len(bad) - 4} more)') +
+            '; the file appears to hold a ResNet of '
+            f'{describe_resnet(available)}')
     return len(expected)
+
+
+def check_all_taken(state: Dict[str, 'object'], taken: Dict[str, tuple],
+                    path: str, keys: List[str]) -> None:
+    """Refuse a backbone file holding tensors that no pre-trained module
+    takes: a deeper network (more blocks in a stage), an extra stage or
+    other blocks would otherwise load partially, the rest only logged
+    (mmengine's ``Pretrained`` loads with ``strict=False``).
+
+    Args:
+        state (dict): The file's tensors (``backbone.*``; other prefixes
+            are not backbone tensors and are ignored).
+        taken (dict): File key -> shape of what the modules take
+            (:func:`check_loads`).
+        path (str): The file (error messages).
+        keys (list): The config keys of the modules, for the message.
+
+    Raises:
+        BenchmarkError: naming the first untaken tensors and their count,
+            the depth/widths the file appears to have and the model's.
+    """
+    source = {
+        k[len(PREFIX):]: tuple(v.shape)
+        for k, v in state.items()
+        if k.startswith(PREFIX) and hasattr(v, 'shape')
+    }
+    model = {
+        k[len(PREFIX):]: v
+        for k, v in taken.items()
+        if k.startswith(PREFIX) and not NEW_KEYS.search(k[len(PREFIX):])
+    }
+    extra = untaken_tensors(source, model)
+    if not extra:
+        return
+    raise BenchmarkError(
+        f'{path}: {len(extra)} backbone tensors of the file are taken by '
+        f'none of {", ".join(keys)}: '
+        f'{show_keys([PREFIX + k for k in extra])}. The file appears to '
+        f'hold a ResNet of {describe_resnet(source)}; the model is a ResNet '
+        f'of {describe_resnet(model)}. Use the benchmark config of the '
+        "file's depth (configs/benchmarks/*/*_r18*, *_r101*) or set "
+        'model.backbone.depth (a C4 detector: also '
+        'model.roi_head.shared_head.depth and the heads\' in_channels; '
+        'docs/transfer.md) so that every tensor loads')
 
 
 def benchmark_config(config: str,
@@ -209,22 +268,37 @@ def benchmark_config(config: str,
         config (str): The benchmark config file.
         backbone_file (str): A file from :func:`prepare_backbone`.
         work_dir (str): The Runner's work dir.
-        cfg_options (dict, optional): ``--cfg-options`` merged first.
+        cfg_options (dict, optional): ``--cfg-options`` merged first
+            (:func:`~airl_mm.engine.runner.cfg_options.merge_cfg_options`:
+            refused unless the run reads them). Loaders without workers
+            then get ``persistent_workers=False``.
 
     Returns:
         mmengine.Config
 
     Raises:
         FileNotFoundError: no such config.
-        BenchmarkError: a model-level ``pretrained`` left set, or a prefix
-            that would not load the whole module.
+        BenchmarkError: a model-level ``pretrained`` left set, a prefix
+            that would not load the whole module, or backbone tensors of
+            the file that no module takes (:func:`check_all_taken`).
+        CfgOptionError: an override that would not reach the run.
     """
     from mmengine.config import Config
+
+    from ..engine.runner.cfg_options import (
+        merge_cfg_options, no_persistent_workers_without_workers)
     if not osp.isfile(config):
         raise FileNotFoundError(f'benchmark config not found: {config}')
     cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    # work_dir is set below, the launcher by run_benchmark: an override of
+    # either would be replaced
+    merge_cfg_options(
+        cfg,
+        cfg_options,
+        set_elsewhere=dict(
+            work_dir='the work dir argument (--work-dir)',
+            launcher='the launcher argument (--launcher)'))
+    no_persistent_workers_without_workers(cfg)
     if cfg.model.get('pretrained') is not None:
         # mmseg's EncoderDecoder hands it to the backbone, which raises
         # when init_cfg is also set.
@@ -237,9 +311,12 @@ def benchmark_config(config: str,
         else state
     if not isinstance(state, dict):
         raise CheckpointError(f'{backbone_file}: not a state dict')
-    for key, module in pretrained_modules(cfg):
+    taken: Dict[str, tuple] = {}
+    modules = pretrained_modules(cfg)
+    for key, module in modules:
         module.init_cfg = _pretrained(backbone_file)
-        check_loads(cfg, key, module, state, backbone_file)
+        check_loads(cfg, key, module, state, backbone_file, taken)
+    check_all_taken(state, taken, backbone_file, [k for k, _ in modules])
     cfg.work_dir = work_dir
     return cfg
 

@@ -10,6 +10,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import torch
 
+from .formats import describe_resnet, show_keys
 from .io import CheckpointError
 
 StateDict = Dict[str, torch.Tensor]
@@ -58,9 +59,8 @@ def check_compatible(lars: StateDict, anchor: StateDict) -> None:
     only_a = sorted(set(anchor) - set(lars))
     if only_l or only_a:
 
-        def show(keys):
-            return ', '.join(keys[:10]) + (f' (+{len(keys) - 10} more)'
-                                           if len(keys) > 10 else '')
+        def show(keys):  # natural order: layer3.6 before layer3.10
+            return show_keys(keys, 10)
 
         parts = []
         if only_l:
@@ -70,14 +70,23 @@ def check_compatible(lars: StateDict, anchor: StateDict) -> None:
             parts.append(f'{len(only_a)} only in the anchor: '
                          f'{show(only_a)}')
         raise CheckpointError('the backbones do not match: ' +
-                              '; '.join(parts))
+                              '; '.join(parts) + _architectures(lars, anchor))
     bad = [
         f'{k} {tuple(lars[k].shape)} vs {tuple(anchor[k].shape)}' for k in lars
         if lars[k].shape != anchor[k].shape
     ]
     if bad:
         raise CheckpointError('shape mismatch (LARS vs anchor): ' +
-                              '; '.join(bad[:10]))
+                              '; '.join(bad[:10]) +
+                              _architectures(lars, anchor))
+
+
+def _architectures(lars: StateDict, anchor: StateDict) -> str:
+    """The depth and widths of both, so that a deeper or wider network on
+    either side is named as such (the rescaled file feeds the anchor's
+    architecture)."""
+    return (f' (the LARS model is a ResNet of {describe_resnet(lars)}; the '
+            f'anchor a ResNet of {describe_resnet(anchor)})')
 
 
 def _finite_norm(name: str, t: torch.Tensor, which: str) -> float:

@@ -59,10 +59,12 @@ def iteration_preserving_epochs(base_epochs: int,
     """Epochs on ``subset_size`` samples that make as many iterations as
     ``base_epochs`` on ``full_size`` samples (nearest integer).
 
-    Example: MoCo v2+ 200 epochs on ImageNet's 1,281,167 images at batch
-    1024 is 200 x 1,252 = 250,400 iterations; its 10 % subset (128,117
-    images, 126 iterations an epoch) needs round(250,400 / 126) = 1,987
-    epochs.
+    Example (``configs/data_variation/*10pct*``): MoCo v2+ 200 epochs on
+    ImageNet's 1,281,167 images at batch 1024 with ``drop_last`` (as its
+    dataloader) is 200 x 1,251 = 250,200 iterations; its 10 % subset
+    (128,117 images, 125 iterations an epoch) needs round(250,200 / 125) =
+    2,002 epochs. Without ``drop_last`` the same would be 200 x 1,252 and
+    126 an epoch: 1,987 epochs.
     """
     if base_epochs < 1:
         raise ValueError(f'base_epochs must be >= 1, got {base_epochs}')

@@ -43,6 +43,14 @@ def r18_pretrain(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope='session')
+def r101_pretrain(tmp_path_factory) -> Path:
+    """A torchvision ResNet-101 state dict (full width, 170 MB)."""
+    path = tmp_path_factory.mktemp('pretrain101') / 'tv_r101.pth'
+    torch.save(_perturbed_resnet(101, 2), path)
+    return path
+
+
+@pytest.fixture(scope='session')
 def tiny_voc(tmp_path_factory) -> Path:
     return make_voc(tmp_path_factory.mktemp('voc'))
 

@@ -17,6 +17,12 @@ COCO_C4 = DET / 'mask-rcnn_r50-c4_1x_coco.py'
 COCO_FPN = DET / 'mask-rcnn_r50-fpn_1x_coco.py'
 CITYSCAPES = SEG / 'deeplabv3_r50-d8_40k_cityscapes-512x1024.py'
 ALL = [VOC07, VOC0712, COCO_C4, COCO_FPN, CITYSCAPES]
+# Tab. 7: children of the VOC configs changing the depth only
+# (tests/test_benchmarks/test_depth_variants.py)
+DEPTH_VARIANTS = [
+    DET / f'faster-rcnn_r{d}-c4_{s}.py' for d in (18, 101)
+    for s in ('9k_voc07', '24k_voc0712')
+]
 # (max iters, milestones or None for poly, warm-up iters, lr, total batch)
 SCHEDULES = {
     VOC07: (9000, [6750, 8250], 100, 0.02, 16),
@@ -31,7 +37,7 @@ TORCHVISION_STD = [58.395, 57.12, 57.375]
 
 def test_benchmark_files_are_exactly_the_issue_list():
     found = sorted(p.name for d in (DET, SEG) for p in d.glob('*.py'))
-    assert found == sorted(p.name for p in ALL)
+    assert found == sorted(p.name for p in ALL + DEPTH_VARIANTS)
 
 
 @pytest.mark.parametrize('config', ALL, ids=lambda p: p.stem)

@@ -24,9 +24,21 @@ def main(argv=None) -> int:
     p.add_argument(
         '--branch', choices=('student', 'teacher'), default='student')
     p.add_argument('--force', action='store_true', help='overwrite OUT')
+    p.add_argument(
+        '--depth',
+        type=int,
+        choices=(18, 34, 50, 101, 152),
+        help='the ResNet depth OUT will be loaded into: refuse a backbone '
+        'of any other depth (the architecture found is printed always)')
     args = p.parse_args(argv)
     try:
-        extract_file(args.ckpt, args.out, args.to, args.branch, args.force)
+        extract_file(
+            args.ckpt,
+            args.out,
+            args.to,
+            args.branch,
+            args.force,
+            depth=args.depth)
     except (CheckpointError, ValueError) as e:
         print(f'extract_backbone: error: {e}', file=sys.stderr)
         return 1

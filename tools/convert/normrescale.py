@@ -40,6 +40,12 @@ def main(argv=None) -> int:
         "'weights': conv/linear weights and BN affine only")
     p.add_argument(
         '--force', action='store_true', help='overwrite OUT and its .csv')
+    p.add_argument(
+        '--depth',
+        type=int,
+        choices=(18, 34, 50, 101, 152),
+        help='the ResNet depth OUT will be loaded into: refuse a backbone '
+        'of any other depth (the architecture found is printed always)')
     args = p.parse_args(argv)
     try:
         rows = normrescale_file(
@@ -55,7 +61,8 @@ def main(argv=None) -> int:
                 desc='NormRescale',
                 unit='tensor',
                 leave=False,
-                file=sys.stderr))
+                file=sys.stderr),
+            depth=args.depth)
     except (CheckpointError, ValueError) as e:
         print(f'normrescale: error: {e}', file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ from mmengine.model import is_model_wrapper
 from mmselfsup.registry import HOOKS
 
 from ...analysis.collapse import collapse_metrics
-from .momentum_ascending import teacher_emas
+from .teacher_update import teacher_emas
 
 
 def unwrap(model: nn.Module) -> nn.Module:

@@ -1,13 +1,14 @@
 """Teacher momentum rising from m0 to 1 on a cosine (MoCo v2+, BYOL)."""
 import math
-from typing import List, Optional
+from typing import Optional
 
 import torch.nn as nn
-from mmengine.hooks import Hook
-from mmengine.model import (BaseAveragedModel, ExponentialMovingAverage,
-                            is_model_wrapper)
+from mmengine.model import ExponentialMovingAverage
 from mmselfsup.models.utils import CosineEMA
 from mmselfsup.registry import HOOKS
+
+from .teacher_update import (TeacherUpdateHook, accumulative_counts,
+                             teacher_emas)
 
 
 def ascending_momentum(k: int,
@@ -23,13 +24,6 @@ def ascending_momentum(k: int,
         raise ValueError(f'total iterations must be > 0, got {total}')
     k = min(max(k, 0), total)
     return end - (end - base) * (math.cos(math.pi * k / total) + 1) / 2
-
-
-def teacher_emas(model: nn.Module) -> List[BaseAveragedModel]:
-    """Every EMA teacher inside ``model`` (MoCoV2Plus, MoCo, BYOL...)."""
-    if is_model_wrapper(model):
-        model = model.module
-    return [m for m in model.modules() if isinstance(m, BaseAveragedModel)]
 
 
 def set_teacher_momentum(model: nn.Module, m: float) -> int:
@@ -53,23 +47,27 @@ def set_teacher_momentum(model: nn.Module, m: float) -> int:
 
 
 @HOOKS.register_module()
-class MomentumAscendingHook(Hook):
+class MomentumAscendingHook(TeacherUpdateHook):
     """Set the teacher momentum before each iteration (Huang et al. 2022).
 
-    ``m_k = 1 - (1 - m0) (cos(pi k / K) + 1) / 2`` with ``k`` the runner's
-    iteration (so a resumed run continues the same curve) and ``K`` its
-    ``max_iters``. ``m`` is the weight of the teacher: ``teacher <- m *
-    teacher + (1 - m) * student``. The value is logged as
-    ``teacher_momentum`` every iteration.
+    ``m_j = 1 - (1 - m0) (cos(pi j / K) + 1) / 2`` with ``j`` the optimizer
+    steps taken and ``K`` those of the whole run (``K = max_iters`` and
+    ``j`` the iteration without gradient accumulation; ``iter // k`` and
+    ``ceil(max_iters / k)`` with ``accumulative_counts = k``). Both come
+    from the runner, so a resumed run continues the same curve, also at
+    another total batch (:class:`~airl_mm.engine.runner.AirlRunner` carries
+    the progress over). ``m`` is the weight of the teacher: ``teacher <- m *
+    teacher + (1 - m) * student``, applied once per optimizer step
+    (:class:`TeacherUpdateHook`). Logged as ``teacher_momentum`` every
+    iteration.
 
     Args:
         base_momentum (float): ``m0``. Defaults to 0.99.
-        end_momentum (float): Value at ``k = K``. Defaults to 1.
-        total_iters (int, optional): ``K``; the runner's ``max_iters`` when
-            None. Defaults to None.
+        end_momentum (float): Value at ``j = K``. Defaults to 1.
+        total_iters (int, optional): ``K`` in iterations, for a curve that
+            ends before the run; the run's length when None (the paper).
+            Defaults to None.
     """
-
-    priority = 'NORMAL'
 
     def __init__(self,
                  base_momentum: float = 0.99,
@@ -87,13 +85,12 @@ class MomentumAscendingHook(Hook):
             raise RuntimeError(
                 'MomentumAscendingHook: the model '
                 f'({type(runner.model).__name__}) has no EMA teacher')
+        super().before_train(runner)
 
-    def before_train_iter(self,
-                          runner,
-                          batch_idx: int,
-                          data_batch=None) -> None:
-        m = ascending_momentum(runner.iter, self.total_iters
-                               or runner.max_iters, self.base_momentum,
-                               self.end_momentum)
+    def teacher_momentum(self, runner, j: int, total: int) -> None:
+        if self.total_iters is not None:  # a length given in iterations
+            total = math.ceil(self.total_iters /
+                              accumulative_counts(runner.optim_wrapper))
+        m = ascending_momentum(j, total, self.base_momentum, self.end_momentum)
         set_teacher_momentum(runner.model, m)
         runner.message_hub.update_scalar('train/teacher_momentum', m)

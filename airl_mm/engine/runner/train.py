@@ -11,6 +11,9 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from .cfg_options import (CfgOptionError, merge_cfg_options,
+                          no_persistent_workers_without_workers)
+
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 
 
@@ -30,7 +33,9 @@ def add_train_args(parser) -> None:
         '--auto-scale-lr',
         action='store_true',
         help='scale every lr linearly with the real total batch (processes '
-        'x per-GPU batch) against auto_scale_lr.base_batch_size')
+        'x per-GPU batch x optim_wrapper.accumulative_counts) against '
+        'auto_scale_lr.base_batch_size; after a resume at another batch, '
+        'the new one')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -86,14 +91,29 @@ def build_train_cfg(config: str,
                     auto_scale_lr: bool = False,
                     amp_dtype: str = 'auto',
                     channels_last: bool = False) -> Config:
-    """Load ``config`` and apply the command-line choices to it."""
+    """Load ``config`` and apply the command-line choices to it.
+
+    ``cfg_options`` go through :func:`.cfg_options.merge_cfg_options`
+    (refused unless the run reads them); loaders without workers get
+    ``persistent_workers=False``.
+
+    Raises:
+        FileNotFoundError: no such config or ``resume`` checkpoint.
+        ValueError: an unknown ``launcher``.
+        CfgOptionError: an override that would not reach the run.
+    """
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file not found: {config}')
     if launcher not in LAUNCHERS:
         raise ValueError(f'launcher must be one of {LAUNCHERS}')
     cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    # refuse overrides that this function or nothing at all would discard
+    ours = dict(launcher='--launcher')
+    if work_dir is not None:
+        ours['work_dir'] = '--work-dir'
+    if resume is not None:
+        ours.update(resume='--resume', load_from='--resume')
+    merge_cfg_options(cfg, cfg_options, set_elsewhere=ours)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir
@@ -112,6 +132,7 @@ def build_train_cfg(config: str,
     if launcher != 'none' and not torch.cuda.is_available():
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
         cfg.env_cfg.dist_cfg.backend = 'gloo'
+    no_persistent_workers_without_workers(cfg)
     return cfg
 
 
@@ -147,9 +168,13 @@ def main(argv: Optional[Sequence[str]] = None) -> Runner:
     add_train_args(parser)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = build_train_cfg(args.config, args.work_dir, args.resume, args.amp,
-                          args.cfg_options, args.launcher, args.auto_scale_lr,
-                          args.amp_dtype, args.channels_last)
+    try:
+        cfg = build_train_cfg(args.config, args.work_dir, args.resume,
+                              args.amp, args.cfg_options, args.launcher,
+                              args.auto_scale_lr, args.amp_dtype,
+                              args.channels_last)
+    except CfgOptionError as e:  # the user's input: no traceback
+        parser.error(str(e))
     return train(cfg)
 
 
