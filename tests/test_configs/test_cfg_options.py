@@ -309,3 +309,34 @@ def test_worker_safe_loader_cfg_copies():
     busy = dict(num_workers=2, persistent_workers=True)
     assert worker_safe_loader_cfg(busy) is busy
     assert worker_safe_loader_cfg(None) is None
+
+
+def test_override_of_one_of_two_copied_loaders_warns(caplog):
+    """The classification configs read val_dataloader and a copy of it as
+    test_dataloader: changing one only is allowed but said."""
+    from mmengine.logging import MMLogger
+
+    from airl_mm.engine.runner.cfg_options import merge_cfg_options, read_twins
+    path = osp.join(
+        ROOT, 'configs/benchmarks/classification/'
+        'linear_r50_sgd-steplr-100e_in1k.py')
+    cfg = copy.deepcopy(load(path))
+    assert read_twins(cfg, {'val_dataloader.batch_size': 7}) == [
+        ('val_dataloader.batch_size', 'test_dataloader.batch_size')
+    ]
+    assert read_twins(cfg, {
+        'val_dataloader.batch_size': 7,
+        'test_dataloader.batch_size': 7
+    }) == []
+    logger = MMLogger.get_instance('twins', log_level='WARNING')
+    seen = []
+    logger.addHandler(
+        type('H', (__import__('logging').Handler, ), {
+            'emit': lambda self, r: seen.append(r.getMessage())
+        })())
+    MMLogger._instance_dict.move_to_end('twins')  # the current logger
+    merge_cfg_options(cfg, {'val_dataloader.batch_size': 7})
+    assert cfg.val_dataloader.batch_size == 7
+    assert cfg.test_dataloader.batch_size != 7
+    assert any('add test_dataloader.batch_size=... to change both' in m
+               for m in seen)

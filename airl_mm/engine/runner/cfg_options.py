@@ -237,6 +237,31 @@ def check_cfg_options(
             'value):\n  ' + '\n  '.join(problems))
 
 
+# read names that configs often set as copies of each other
+TWINS = (('val_dataloader', 'test_dataloader'),
+         ('val_evaluator', 'test_evaluator'), ('val_cfg', 'test_cfg'))
+
+
+def read_twins(cfg: Mapping,
+               cfg_options: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """Overrides of one of two equal read names (``val_dataloader`` and
+    ``test_dataloader`` in the classification configs) that leave the
+    other unchanged: ``[(key, key in the twin), ...]``. Both are read (by
+    validation and by the final test), so this is a warning, not a
+    refusal."""
+    data = _unscoped(_plain(cfg))
+    out = []
+    for a, b in TWINS + tuple((b, a) for a, b in TWINS):
+        if a not in data or b not in data or not _same(data[a], data[b]):
+            continue
+        for key in cfg_options:
+            head, _, rest = key.partition('.')
+            twin = f'{b}.{rest}' if rest else b
+            if head == a and twin not in cfg_options:
+                out.append((key, twin))
+    return out
+
+
 def merge_cfg_options(
         cfg: Config,
         cfg_options: Optional[Mapping[str, Any]],
@@ -255,7 +280,15 @@ def merge_cfg_options(
     if not cfg_options:
         return cfg
     check_cfg_options(cfg, cfg_options, source, set_elsewhere)
+    twins = read_twins(cfg, cfg_options)
     cfg.merge_from_dict(dict(cfg_options))
+    for key, twin in twins:
+        print_log(
+            f'{source}: {key} changes {key.partition(".")[0]} only; in '
+            f'this config {twin.partition(".")[0]} was a copy of it and '
+            f'stays as it was (add {twin}=... to change both)',
+            logger='current',
+            level=logging.WARNING)
     if any(k.partition('.')[0] == 'custom_imports' for k in cfg_options):
         from mmengine.utils import import_modules_from_strings
         import_modules_from_strings(**cfg.custom_imports)
