@@ -41,3 +41,39 @@ def tiny_mocov2plus(predictor=True, **kwargs):
     model = MODELS.build(cfg)
     model.init_weights()
     return model
+
+
+def tiny_moco(**kwargs):
+    """mmselfsup's MoCo (v2 neck) with the tiny backbone, 8-d keys."""
+    cfg = dict(
+        type='MoCo',
+        queue_len=16,
+        feat_dim=8,
+        backbone=copy.deepcopy(TINY_BACKBONE),
+        neck=dict(
+            type='MoCoV2Neck', in_channels=32, hid_channels=16,
+            out_channels=8),
+        head=dict(
+            type='ContrastiveHead',
+            loss=dict(type='mmcls.CrossEntropyLoss'),
+            temperature=0.2))
+    cfg.update(kwargs)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def tiny_byol(**kwargs):
+    """mmselfsup's BYOL with the tiny backbone, 8-d projections."""
+    cfg = dict(
+        type='BYOL',
+        backbone=copy.deepcopy(TINY_BACKBONE),
+        neck=mlp(32),
+        head=dict(
+            type='LatentPredictHead',
+            predictor=mlp(8, avg_pool=False),
+            loss=dict(type='CosineSimilarityLoss')))
+    cfg.update(kwargs)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model

@@ -13,8 +13,8 @@ import torch
 import torch.nn as nn
 from mmengine.logging import MessageHub
 from mmengine.optim import build_optim_wrapper
-from mmselfsup.registry import HOOKS, MODELS
-from model_builders import TINY_BACKBONE, mlp, tiny_mocov2plus
+from mmselfsup.registry import HOOKS
+from model_builders import mlp, tiny_byol, tiny_moco, tiny_mocov2plus
 
 from airl_mm.analysis.collapse import collapse_metrics
 
@@ -29,40 +29,6 @@ def fake_runner(model, optim_wrapper=None, name='collapse'):
         hooks=[],
         message_hub=hub,
         iter=0)
-
-
-def tiny_byol():
-    model = MODELS.build(
-        dict(
-            type='BYOL',
-            backbone=copy.deepcopy(TINY_BACKBONE),
-            neck=dict(mlp(32), type='MLPNeck', norm_cfg=None),
-            head=dict(
-                type='LatentPredictHead',
-                predictor=mlp(8, avg_pool=False),
-                loss=dict(type='CosineSimilarityLoss'))))
-    model.init_weights()
-    return model
-
-
-def tiny_moco():
-    model = MODELS.build(
-        dict(
-            type='MoCo',
-            queue_len=16,
-            feat_dim=8,
-            backbone=copy.deepcopy(TINY_BACKBONE),
-            neck=dict(
-                type='MoCoV2Neck',
-                in_channels=32,
-                hid_channels=16,
-                out_channels=8),
-            head=dict(
-                type='ContrastiveHead',
-                loss=dict(type='mmcls.CrossEntropyLoss'),
-                temperature=0.2)))
-    model.init_weights()
-    return model
 
 
 class Counter:
@@ -121,7 +87,7 @@ def test_collapse_monitor_reuses_the_step(build, student_views, teacher_views):
 
 
 def test_collapse_monitor_records_only_due_iterations():
-    model = tiny_byol()
+    model = tiny_byol(neck=dict(mlp(32), type='MLPNeck', norm_cfg=None))
     hook = HOOKS.build(dict(type='CollapseMonitorHook', interval=2))
     runner = fake_runner(model)
     hook.before_train(runner)
@@ -140,7 +106,7 @@ def test_collapse_warning(monkeypatch):
     messages = []
     monkeypatch.setattr(collapse_monitor, 'print_log',
                         lambda msg, **kw: messages.append((msg, kw)))
-    model = tiny_byol()
+    model = tiny_byol(neck=dict(mlp(32), type='MLPNeck', norm_cfg=None))
     hook = HOOKS.build(
         dict(type='CollapseMonitorHook', interval=1, warn_std_ratio=0.5))
     # every image the same: collapsed projections

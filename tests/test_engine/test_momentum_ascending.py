@@ -4,8 +4,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 from mmengine.logging import MessageHub
-from mmselfsup.registry import MODELS
-from model_builders import TINY_BACKBONE, mlp, tiny_mocov2plus
+from model_builders import tiny_byol, tiny_moco, tiny_mocov2plus
 
 from airl_mm.engine import (MomentumAscendingHook, ascending_momentum,
                             set_teacher_momentum)
@@ -81,22 +80,7 @@ def one_update_matches_formula(model, student, teacher_module, m):
 
 
 def test_hook_drives_mmselfsup_moco_teacher():
-    model = MODELS.build(
-        dict(
-            type='MoCo',
-            queue_len=16,
-            feat_dim=8,
-            momentum=0.999,
-            backbone=dict(TINY_BACKBONE),
-            neck=dict(
-                type='MoCoV2Neck',
-                in_channels=32,
-                hid_channels=16,
-                out_channels=8),
-            head=dict(
-                type='ContrastiveHead',
-                loss=dict(type='mmcls.CrossEntropyLoss'),
-                temperature=0.2)))
+    model = tiny_moco(momentum=0.999)
     assert set_teacher_momentum(model, 0.9) == 1
     assert model.encoder_k.momentum == pytest.approx(0.1)  # 1 - m
     one_update_matches_formula(model,
@@ -105,16 +89,7 @@ def test_hook_drives_mmselfsup_moco_teacher():
 
 
 def test_hook_drives_mmselfsup_byol_teacher():
-    model = MODELS.build(
-        dict(
-            type='BYOL',
-            base_momentum=0.99,
-            backbone=dict(TINY_BACKBONE),
-            neck=mlp(32),
-            head=dict(
-                type='LatentPredictHead',
-                predictor=mlp(8, avg_pool=False),
-                loss=dict(type='CosineSimilarityLoss'))))
+    model = tiny_byol(base_momentum=0.99)
     # CosineEMA anneals by its own steps: needs max_iters in the hub.
     MessageHub.get_current_instance().update_info('max_iters', 100)
     one_update_matches_formula(model,

@@ -5,8 +5,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
-from mmselfsup.registry import MODELS
-from model_builders import TINY_BACKBONE, mlp, tiny_mocov2plus
+from model_builders import tiny_byol, tiny_moco, tiny_mocov2plus
 
 from airl_mm.engine.precision import (AutocastOptimWrapper, amp_dtype,
                                       amp_optim_wrapper, keep_fp32,
@@ -26,41 +25,6 @@ def batch(n=4, size=32):
     ]
     return dict(
         inputs=views, data_samples=[SelfSupDataSample() for _ in range(n)])
-
-
-def tiny_byol():
-    model = MODELS.build(
-        dict(
-            type='BYOL',
-            backbone=dict(TINY_BACKBONE),
-            neck=mlp(32),
-            head=dict(
-                type='LatentPredictHead',
-                predictor=mlp(8, avg_pool=False),
-                loss=dict(type='CosineSimilarityLoss'))))
-    model.init_weights()
-    return model
-
-
-def tiny_moco():
-    model = MODELS.build(
-        dict(
-            type='MoCo',
-            backbone=dict(TINY_BACKBONE),
-            neck=dict(
-                type='MoCoV2Neck',
-                in_channels=32,
-                hid_channels=16,
-                out_channels=8,
-                with_avg_pool=True),
-            head=dict(
-                type='ContrastiveHead',
-                loss=dict(type='mmcls.CrossEntropyLoss'),
-                temperature=0.2),
-            queue_len=16,
-            feat_dim=8))
-    model.init_weights()
-    return model
 
 
 def spy(module, seen, key, what=lambda out: out.dtype):

@@ -6,42 +6,9 @@ from types import SimpleNamespace
 import pytest
 import torch
 from mmengine.logging import MessageHub
-from mmselfsup.registry import MODELS
-from model_builders import TINY_BACKBONE, mlp
+from model_builders import tiny_byol, tiny_moco
 
 from airl_mm.engine.hooks import TeacherUpdateHook, accumulative_counts
-
-
-def moco():
-    return MODELS.build(
-        dict(
-            type='MoCo',
-            queue_len=16,
-            feat_dim=8,
-            momentum=0.999,
-            backbone=dict(TINY_BACKBONE),
-            neck=dict(
-                type='MoCoV2Neck',
-                in_channels=32,
-                hid_channels=16,
-                out_channels=8),
-            head=dict(
-                type='ContrastiveHead',
-                loss=dict(type='mmcls.CrossEntropyLoss'),
-                temperature=0.2)))
-
-
-def byol():
-    return MODELS.build(
-        dict(
-            type='BYOL',
-            base_momentum=0.99,
-            backbone=dict(TINY_BACKBONE),
-            neck=mlp(32),
-            head=dict(
-                type='LatentPredictHead',
-                predictor=mlp(8, avg_pool=False),
-                loss=dict(type='CosineSimilarityLoss'))))
 
 
 def runner(model, it, max_iters, k):
@@ -71,7 +38,7 @@ def train(model, teacher, k, iters=6):
 
 @pytest.mark.parametrize('k', [1, 2, 3])
 def test_mmselfsup_moco_teacher_updates_once_per_optimizer_step(k):
-    model = moco()
+    model = tiny_moco(momentum=0.999)
     steps, _ = train(model, model.encoder_k, k)
     assert steps == math.ceil(6 / k)
     # outside the loop the model is as built: updates again
@@ -80,7 +47,7 @@ def test_mmselfsup_moco_teacher_updates_once_per_optimizer_step(k):
 
 
 def test_byol_cosine_ema_follows_optimizer_steps():
-    model = byol()
+    model = tiny_byol(base_momentum=0.99)
     steps, momenta = train(model, model.target_net, 2)
     assert steps == 3
     # its own 0.99 -> 1 cosine over K = 3 optimizer steps
