@@ -24,8 +24,9 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=0.))
 max_epochs = 100
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, by_epoch=True,
-         begin=0, end=max_epochs, convert_to_iter_based=True)
+    # ends with the run (end = train_cfg.max_epochs, T_max = end - begin)
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0,
+         convert_to_iter_based=True)
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 auto_scale_lr = dict(base_batch_size=256)

@@ -33,8 +33,10 @@ optim_wrapper = dict(optimizer=dict(lr=0.03))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=1,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - 1, by_epoch=True,
-         begin=1, end=max_epochs, convert_to_iter_based=True),
+    # no end / T_max: the cosine ends with the run (mmengine sets end =
+    # train_cfg.max_epochs, T_max = end - begin), also when it is overridden
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=1,
+         convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=max_epochs)
 auto_scale_lr = dict(base_batch_size=64)

@@ -239,3 +239,28 @@ def test_mmselfsup_moco_teacher_is_gated_without_the_hook(tmp_path):
     runner = AirlRunner.from_cfg(cfg)
     runner.train()
     assert int(runner.model.teacher.steps) == 4  # 8 iterations / 2
+
+
+def test_a_schedule_frozen_from_max_epochs_is_reported(tmp_path):
+    """The issue's kind: the demo writes its cosine from max_epochs when the
+    file is read; overriding train_cfg.max_epochs leaves it behind."""
+    demo = str(ROOT / 'configs/demo/mocov2plus_r18-w32_mnist.py')
+    cfg = build_train_cfg(
+        demo,
+        work_dir=str(tmp_path / 'demo'),
+        cfg_options={
+            'train_cfg.max_epochs': 2,
+            'train_dataloader.num_workers': 0,
+            'train_dataloader.dataset.indices': 128
+        })
+    runner = AirlRunner.from_cfg(cfg)
+    runner._train_loop = runner.build_train_loop(runner._train_loop)
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+    seen = []
+    runner.logger.warning = seen.append
+    runner.build_param_scheduler(runner.param_schedulers)
+    text = ' '.join(seen)
+    # 128 digits / 64 = 2 iterations per epoch; the cosine ends at epoch 30
+    assert 'param_scheduler[1] (CosineAnnealingLR) ends at ' \
+        'iteration 60, after the run (4 iterations)' in text
+    assert 'override its end (and T_max) too' in text

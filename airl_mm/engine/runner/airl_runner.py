@@ -24,7 +24,8 @@ from ..precision import to_channels_last
 from .cfg_options import worker_safe_loader_cfg
 from .progress import (PROGRESS_KEY, ResumeMismatchError, carry_over, changed,
                        describe, infer_old_progress, replay_schedules,
-                       run_progress, scheduled_values, snapshot_schedules)
+                       run_progress, schedule_length_problems,
+                       scheduled_values, snapshot_schedules)
 from .random_state import (RNG_KEY, get_rng_state, restore_rng_state,
                            seed_per_sample)
 
@@ -111,6 +112,29 @@ class AirlRunner(Runner):
         debugs)."""
         return Runner.build_dataloader(
             worker_safe_loader_cfg(dataloader), seed, diff_rank_seed)
+
+    def build_param_scheduler(self, scheduler):
+        """mmengine's, then a warning for each scheduler that does not fit
+        the run (a length frozen from a template, e.g. ``end=max_epochs``
+        while ``train_cfg.max_epochs`` was overridden)."""
+        built_already = isinstance(scheduler, list) and scheduler and all(
+            not isinstance(s, dict) for s in scheduler)
+        schedulers = super().build_param_scheduler(scheduler)
+        if built_already or not isinstance(schedulers, list):
+            return schedulers
+        loop = self._train_loop
+        problems = schedule_length_problems(schedulers,
+                                            getattr(loop, 'max_epochs', None),
+                                            loop.max_iters)
+        if problems:
+            self.logger.warning(
+                'the lr schedule does not fit the run: ' +
+                '; '.join(problems) + '. A schedule written from '
+                'max_epochs/max_iters when the config was read does not '
+                'follow --cfg-options train_cfg.max_epochs/max_iters: '
+                'override its end (and T_max) too, or leave them out '
+                '(mmengine then ends it with the run)')
+        return schedulers
 
     # -- exact resume ------------------------------------------------------
     def build_train_loop(self, loop):

@@ -192,3 +192,33 @@ def scheduled_values(optim_wrapper) -> List[float]:
 
 def fraction(it: int, max_iters: int) -> float:
     return it / max_iters if max_iters else math.nan
+
+
+def schedule_length_problems(schedulers: list, max_epochs: Optional[int],
+                             max_iters: int) -> List[str]:
+    """Schedulers whose range does not fit the run.
+
+    Configs often write a schedule's length from a template
+    (``end=max_epochs``, ``T_max=max_epochs - 1``) when the file is read;
+    ``--cfg-options train_cfg.max_epochs=N`` then changes the run and not
+    the schedule. Returned, one line each: a scheduler that ends after the
+    run (never finishes: a cosine that never reaches its end) and a cosine
+    whose ``T_max`` reaches past the run. Units: iterations for
+    iteration-based and converted schedulers, epochs otherwise.
+    """
+    out = []
+    for i, s in enumerate(schedulers):
+        length = max_epochs if s.by_epoch else max_iters
+        unit = 'epoch' if s.by_epoch else 'iteration'
+        if length is None or s.end >= 1 << 30:  # no end set: mmengine's INF
+            continue
+        name = f'param_scheduler[{i}] ({type(s).__name__})'
+        if s.end > length:
+            out.append(f'{name} ends at {unit} {s.end}, after the run '
+                       f'({length} {unit}s): it never finishes')
+        t_max = getattr(s, 'T_max', None)
+        if t_max is not None and s.begin + t_max > length \
+                and s.end <= length:
+            out.append(f'{name} has T_max {t_max} from {unit} {s.begin}: '
+                       f'its cosine reaches past the run ({length} {unit}s)')
+    return out
