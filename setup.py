@@ -26,6 +26,8 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
+    # the ImageNet taxonomies of Tab. 6 (airl_mm.datasets.taxonomy)
+    package_data={'airl_mm.datasets': ['data/*.json']},
     python_requires='>=3.11',
     install_requires=(requirements('torch.txt') + requirements('mmcv.txt') +
                       requirements('runtime.txt')),

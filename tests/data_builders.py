@@ -1,6 +1,6 @@
 """Tiny datasets in the real on-disk layouts, made by the tests themselves."""
 from pathlib import Path
-from typing import Sequence
+from typing import Dict, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -23,15 +23,22 @@ def make_imagenet(root: Path,
                   per_class: int = 4,
                   size: int = 64,
                   splits: Sequence[str] = ('train', 'val'),
-                  seed: int = 0) -> Path:
+                  seed: int = 0,
+                  classes: Optional[Dict[str, int]] = None) -> Path:
     """ImageNet in the OpenMMLab layout: ``{split}/<wnid>/*.JPEG`` and
-    ``meta/{split}.txt`` lines ``<wnid>/<file> <label>``."""
+    ``meta/{split}.txt`` lines ``<wnid>/<file> <label>``.
+
+    ``classes`` (``{wnid: label}``, e.g. real ImageNet-1k wnids and their
+    class indices) replaces the default ``num_classes`` made-up wnids
+    ``n00000000``, ``n00000001``, ... labelled 0, 1, ...
+    """
     rng = np.random.RandomState(seed)
+    if classes is None:
+        classes = {f'n{c:08d}': c for c in range(num_classes)}
     (root / 'meta').mkdir(parents=True, exist_ok=True)
     for split in splits:
         lines = []
-        for c in range(num_classes):
-            wnid = f'n{c:08d}'
+        for wnid, c in classes.items():
             (root / split / wnid).mkdir(parents=True, exist_ok=True)
             for i in range(per_class):
                 name = f'{wnid}/{split}_{c}_{i}.JPEG'

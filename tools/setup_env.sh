@@ -74,6 +74,25 @@ if [[ "${1:-}" == --prune ]]; then
   exit 0
 fi
 
+# Debian packages (requirements/debian.txt): small, so checked every time.
+debian_packages() {
+  local missing=() pkg
+  for pkg in $(grep -v '^#' "$REQ/debian.txt"); do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    log "Debian packages: installing ${missing[*]}"
+    apt-get update -qq >/dev/null &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
+        >/dev/null || die "apt-get install ${missing[*]} failed"
+  else
+    log "warning: missing Debian packages ${missing[*]} (tests that need" \
+      "them are skipped): sudo apt-get install ${missing[*]}"
+  fi
+}
+debian_packages
+
 if overlay_ok; then
   touch "$ENV/.last_used"
   log "reusing $VENV -> $ENV (requirements unchanged)"
@@ -84,6 +103,27 @@ mkdir -p "$CACHE/envs" "$CACHE/wheels" "$CACHE/locks"
 # One builder per key at a time; a second clone waits, then reuses.
 exec 9>"$CACHE/locks/$KEY.lock"
 log "waiting for lock $CACHE/locks/$KEY.lock" && flock 9
+
+# While mmcv compiles (pid $2, sources unpacked under $1): every minute, the
+# C++/CUDA files compiled so far and the time left at the rate so far.
+mmcv_progress() {
+  local dir=$1 pid=$2 t0=$SECONDS total done left
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 60
+    kill -0 "$pid" 2>/dev/null || break
+    total=$(find "$dir" -path '*mmcv/ops/csrc/pytorch*' \( -name '*.cpp' \
+      -o -name '*.cu' \) 2>/dev/null | wc -l)
+    done=$(find "$dir" -name '*.o' 2>/dev/null | wc -l)
+    if ((total > 0 && done > 0)); then
+      left=$(( (SECONDS - t0) * (total - done) / done / 60 + 1 ))
+      ((done >= total)) && left=1
+      log "      mmcv: $done of ~$total files compiled in" \
+        "$(( (SECONDS - t0) / 60 )) min; about $left min left"
+    else
+      log "      mmcv: preparing the build ($(( (SECONDS - t0) / 60 )) min)"
+    fi
+  done
+}
 
 build_stack() {
   local t0=$SECONDS
@@ -112,7 +152,7 @@ build_stack() {
   wheels="$CACHE/wheels/mmcv-${mmcv_ver}-torch${tv}-py${PYVER}-${cuda}"
   if ! ls "$wheels"/mmcv-*.whl >/dev/null 2>&1; then
     log "[3/4] building mmcv ${mmcv_ver} with ops for torch ${tv} (${cuda});"
-    log "      this is the slow step (~11 min on 2 cores), done once per machine"
+    log "      the slow step (measured: 11-35 min on 2 cores), once per machine"
     # torch >= 2.x headers need C++20; mmcv 2.0.1 hard-codes -std=c++14.
     local wrap="$CACHE/bin"
     mkdir -p "$wrap"
@@ -127,12 +167,15 @@ exec "${AIRL_MM_REAL_CXX:-g++}" "${args[@]}"
 EOS
     chmod +x "$wrap/cxx20"
     local tmpw="$wheels.tmp.$$"
-    rm -rf "$tmpw" && mkdir -p "$tmpw"
-    CXX="$wrap/cxx20" MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
+    rm -rf "$tmpw" && mkdir -p "$tmpw/build"
+    TMPDIR="$tmpw/build" CXX="$wrap/cxx20" MMCV_WITH_OPS=1 \
+      MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
       quiet_pip "$ENV/bin/python" -m pip wheel --no-deps --no-build-isolation \
-      --no-cache-dir -w "$tmpw" -r "$REQ/mmcv.txt" \
-      || { rm -rf "$tmpw"; die "mmcv build failed (see output above)"; }
-    rm -rf "$wheels" && mv "$tmpw" "$wheels"
+      --no-cache-dir -w "$tmpw" -r "$REQ/mmcv.txt" &
+    local build=$!
+    mmcv_progress "$tmpw/build" "$build"
+    wait "$build" || { rm -rf "$tmpw"; die "mmcv build failed (see output above)"; }
+    rm -rf "$tmpw/build" "$wheels" && mv "$tmpw" "$wheels"
   else
     log "[3/4] reusing cached mmcv wheel from $wheels"
   fi
@@ -142,6 +185,7 @@ EOS
   local cons=()
   [[ -f "$REQ/constraints.txt" ]] && cons=(-c "$REQ/constraints.txt")
   "${pip[@]}" -q -r "$REQ/runtime.txt" -r "$REQ/tests.txt" "${cons[@]}"
+  "${pip[@]}" -q --no-deps -r "$REQ/data.txt"
   "$ENV/bin/python" - <<'EOS'
 import mmcv, mmcv.ops, mmengine, mmdet, mmseg, mmselfsup, mmpretrain, torch
 print(f'[setup_env] check: torch {torch.__version__}, mmcv {mmcv.__version__}'

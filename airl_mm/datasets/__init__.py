@@ -9,6 +9,8 @@ from .class_subset import (ClassSubset, iteration_preserving_epochs,
 from .long_tail import MNISTDigitsLT, long_tail_counts, long_tail_indices
 from .mnist_digits import MNISTDigits, load_mnist_digits, split_indices
 from .stl10 import STL10, read_stl10_images, write_stl10_split
+from .taxonomy import TAXONOMIES, Taxonomy, load_taxonomy
+from .taxonomy_relabel import TaxonomyRelabel
 from .transforms import (FastColorJitter, FastRandomFlip,
                          FastRandomGaussianBlur, FastRandomGrayscale,
                          FastRandomResizedCrop, FastRandomSolarize)
@@ -20,5 +22,6 @@ __all__ = [
     'FastRandomSolarize', 'MNISTDigitsLT', 'long_tail_counts',
     'long_tail_indices', 'CIFAR10LT', 'CIFAR100LT', 'OfflineCIFAR10',
     'OfflineCIFAR100', 'ClassSubset', 'iteration_preserving_epochs',
-    'kept_classes'
+    'kept_classes', 'TAXONOMIES', 'Taxonomy', 'TaxonomyRelabel',
+    'load_taxonomy'
 ]
