@@ -15,12 +15,23 @@ PAPER_REFS = (
     ('aug_ablation/*', 'Fig. 5'),
     ('data_variation/*', 'Fig. 8 (data size)'),
     ('supervised/*classes-*', 'Fig. 8 (data size, supervised)'),
+    ('supervised/*taxonomy-*', 'Tab. 6 (label taxonomy, supervised)'),
+    ('supervised/supervised_r50_100e_in1k.py',
+     'Tab. 6 (Supervised-1000), Fig. 6, 8 (supervised)'),
+    ('supervised/supervised_r50_*e_in1k.py',
+     'Fig. 6 (pre-training length, supervised)'),
     ('supervised/*', 'Tab. 6, Fig. 6, 8 (supervised)'),
     ('mocov2_r50_200e.py', 'Fig. 2 (MoCo v2), Tab. 1-4'),
-    ('mocov2plus_r50_200e.py', 'Fig. 2 (MoCo v2+), Tab. 1-4'),
+    ('mocov2plus_r50_200e.py', 'Fig. 2 (MoCo v2+), Tab. 1-4, Fig. 6'),
     ('smocov2plus_r50_200e.py', 'Tab. 4, Fig. 4-5'),
     ('*_lars.py', 'Tab. 2, Fig. 3 (LARS)'),
-    ('byol_r50_200e_sgd.py', 'Tab. 2, Fig. 4-5 (BYOL, SGD)'),
+    ('byol_r50_200e_sgd.py', 'Tab. 2, Fig. 4-5 (BYOL, SGD), Fig. 6'),
+    # the appendix's pre-training lengths (before Tab. 7's *_100e*)
+    ('mocov2plus_r50_100e.py', 'Tab. 6, Fig. 6 (pre-training length)'),
+    ('byol_r50_100e_sgd.py', 'Tab. 6, Fig. 6 (pre-training length)'),
+    ('smocov2plus_r50_100e.py', 'Tab. 6 (S-MoCo v2+)'),
+    ('*_r50_300e*.py', 'Fig. 6 (pre-training length), 7 (over-training)'),
+    ('*_r50_500e*.py', 'Fig. 6 (pre-training length)'),
     ('byol_r50_200e_sgd_asym-aug.py', 'BYOL with its own asymmetric augs'),
     ('*_100e*.py', 'Tab. 7 (other depths)'),
 )
@@ -121,6 +132,11 @@ def recipe_line(cfg) -> str:
     loop = cfg.train_cfg
     parts.append(f'{loop.max_epochs} ep' if 'max_epochs' in
                  loop else f"{loop.get('max_iters')} it")
+    ckpt = cfg.get('default_hooks', {}).get('checkpoint') or {}
+    if ckpt.get('max_keep_ckpts', -1) <= 0 and 'interval' in ckpt:
+        # none rotated away (mmengine: max_keep_ckpts <= 0): a sweepable run
+        unit = 'ep' if ckpt.get('by_epoch', True) else 'it'
+        parts.append(f"checkpoint every {ckpt['interval']} {unit}, all kept")
     return ' · '.join(parts)
 
 

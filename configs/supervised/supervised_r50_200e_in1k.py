@@ -1,0 +1,9 @@
+# Fig. 6 (pre-training length, "Supervised"): the supervised ResNet-50
+# (supervised_r50_100e_in1k.py) for 200 epochs. Only the length changes:
+# the x0.1 steps keep their place (30, 60, 90 % of training), validation and
+# checkpoints their count (100 and 10), as in the data-variation configs.
+_base_ = './supervised_r50_100e_in1k.py'
+
+param_scheduler = dict(milestones=[60, 120, 180])
+train_cfg = dict(max_epochs=200, val_interval=2)
+default_hooks = dict(checkpoint=dict(interval=20))
