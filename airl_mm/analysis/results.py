@@ -6,7 +6,9 @@ makes one row per pre-training (run, branch, NormRescale) and one column per
 paper column (ImageNet Acc, VOC07 AP50, VOC07+12 AP50/AP/AP75, COCO
 AP_box/AP_seg for C4 and FPN, Cityscapes mIoU, CIFAR-LT), and draws Fig. 2
 (the ladder), Fig. 4 (ImageNet vs long-tail accuracy, regression line and
-95 % confidence band) and Fig. 7 (accuracy over pre-training checkpoints).
+95 % confidence band), Fig. 6 (transfer vs pre-training length) and Fig. 7
+(accuracy over pre-training checkpoints), and the appendix's Tab. 6 (label
+taxonomies vs self-supervision, fixed rows and columns).
 A cell without a finished run shows ``–`` (never a number from elsewhere);
 failed and unfinished runs are listed with their error.
 """
@@ -33,6 +35,29 @@ LADDER = (
     ('+ symmetric loss', 'mocov2_r50_200e_4-symmetric-loss'),
     ('MoCo v2+ (+ Table-5 aug.)', 'mocov2plus_r50_200e'),
 )
+# Tab. 6 (appendix B.2): the paper's rows, each a pre-training run (config
+# stem): supervised on coarser label taxonomies, then the self-supervised
+# methods, all 100 epochs.
+TAB6_ROWS = (
+    ('Supervised-2♭', 'supervised_r50_100e_in1k_taxonomy-2art'),
+    ('Supervised-2◇', 'supervised_r50_100e_in1k_taxonomy-2imb'),
+    ('Supervised-10', 'supervised_r50_100e_in1k_taxonomy-10'),
+    ('Supervised-79', 'supervised_r50_100e_in1k_taxonomy-79'),
+    ('Supervised-127', 'supervised_r50_100e_in1k_taxonomy-127'),
+    ('Supervised-1000', 'supervised_r50_100e_in1k'),
+    ('MoCo v2+', 'mocov2plus_r50_100e'),
+    ('S-MoCo v2+', 'smocov2plus_r50_100e'),
+    ('BYOL', 'byol_r50_100e_sgd'),
+)
+# Fig. 6 (appendix B.1): one line per method, its run at each length.
+FIG6_METHODS = (
+    ('Supervised', 'supervised_r50_{}e_in1k'),
+    ('MoCo v2+', 'mocov2plus_r50_{}e'),
+    ('BYOL', 'byol_r50_{}e_sgd'),
+)
+FIG6_EPOCHS = (100, 200, 300, 500)
+# A run's length as its name states it: '<...>_300e' or '<...>_300e_<...>'.
+RUN_EPOCHS_RE = re.compile(r'_(\d+)e(?:_|$)')
 
 
 @dataclass
@@ -90,6 +115,12 @@ COLUMNS = (
 )
 LONG_TAIL_COLUMNS = tuple(c.name for c in COLUMNS if '-LT' in c.name)
 IMAGENET = 'ImageNet Acc'
+# The paper's transfer columns (Tab. 1, 6; Fig. 6's panels), in its order:
+# linear top-1 on the 1000 classes, VOC07 AP50, VOC07+12 AP/AP50/AP75,
+# COCO C4 and FPN AP_box/AP_seg, Cityscapes mIoU.
+TRANSFER_COLUMNS = (IMAGENET, 'VOC07 AP50', 'VOC07+12 AP', 'VOC07+12 AP50',
+                    'VOC07+12 AP75', 'COCO C4 AP_box', 'COCO C4 AP_seg',
+                    'COCO FPN AP_box', 'COCO FPN AP_seg', 'Cityscapes mIoU')
 
 
 @dataclass
@@ -104,6 +135,11 @@ class Record:
     metrics: Dict[str, float] = field(default_factory=dict)
     error: Optional[str] = None
     mtime: float = 0.0
+    # repeated fine-tuning (launcher --seeds): the trial's seed, or, in
+    # the aggregate, the sample std and count of each metric (trial_fields)
+    seed: Optional[int] = None
+    std: Dict[str, Optional[float]] = field(default_factory=dict)
+    n: Dict[str, int] = field(default_factory=dict)
 
     @property
     def run(self) -> str:
@@ -161,7 +197,50 @@ def read_record(path: str) -> Record:
             for k, v in metrics.items() if isinstance(v, (int, float))
         },
         error=data.get('error'),
-        mtime=os.path.getmtime(path))
+        mtime=os.path.getmtime(path),
+        **trial_fields(data))
+
+
+def trial_fields(data: dict) -> dict:
+    """``seed`` of one trial, or ``std`` and ``n`` of an aggregate of
+    trials (:func:`airl_mm.benchmarks.launcher.run_trials`; its
+    ``metrics`` are the means), from a ``metrics.json``'s content."""
+    seed = data.get('seed')
+    std = data.get('std') or {}
+    n = data.get('n') or {}
+    return dict(
+        seed=seed if isinstance(seed, int) else None,
+        std={
+            k: float(v) if isinstance(v, (int, float)) else None
+            for k, v in std.items()
+        },
+        n={
+            k: int(v)
+            for k, v in n.items() if isinstance(v, int)
+        })
+
+
+def without_trials(records: List['Record']) -> List['Record']:
+    """``records`` less the single trials (``<dir>/seed_<s>/``) of an
+    aggregate in ``<dir>`` (which stands for them: mean, std, n)."""
+    aggregates = {osp.dirname(r.path) for r in records if r.n}
+    return [
+        r for r in records
+        if r.seed is None or osp.dirname(osp.dirname(r.path)) not in aggregates
+    ]
+
+
+def trial_spread(column: 'Column',
+                 record: 'Record') -> Optional[Tuple[Optional[float], int]]:
+    """``(sample std, n)`` of the metric ``column`` shows (scaled as its
+    value) when ``record`` aggregates trials; else None."""
+    if not record.n or column.value(record.metrics) is None:
+        return None
+    key = next(k for k in column.keys if record.metrics.get(k) is not None)
+    if key not in record.n:
+        return None
+    std = record.std.get(key)
+    return (None if std is None else std * column.scale, record.n[key])
 
 
 def find_records(dirs: Sequence[str]) -> Tuple[List[Record], List[str]]:
@@ -182,7 +261,7 @@ def find_records(dirs: Sequence[str]) -> Tuple[List[Record], List[str]]:
                 except ValueError as e:
                     problems.append(str(e))
     records.sort(key=lambda r: r.path)
-    return records, problems
+    return without_trials(records), problems
 
 
 def column_of(benchmark: str) -> List[Column]:
@@ -206,8 +285,13 @@ class Cell:
     value: Optional[float]
     status: str  # finished | running | failed | missing | ...
     record: Optional[Record] = None
+    spread: Optional[Tuple[Optional[float], int]] = None  # trial_spread
 
     def text(self, digits: int = 1) -> str:
+        if self.value is not None and self.spread is not None:
+            std, n = self.spread
+            return f'{self.value:.{digits}f}' + (
+                '' if std is None else f' ± {std:.{digits}f}') + f' (n={n})'
         if self.value is not None:
             return f'{self.value:.{digits}f}'
         if self.status in ('finished', 'missing'):
@@ -247,7 +331,7 @@ def build_table(
                 continue
             r = _pick(recs)
             value = c.value(r.metrics) if r.status == 'finished' else None
-            cells[row, c.name] = Cell(value, r.status, r)
+            cells[row, c.name] = Cell(value, r.status, r, trial_spread(c, r))
     return rows, [c.name for c in columns], cells
 
 
@@ -455,23 +539,161 @@ def sweep_markdown(curves: Dict[str, Dict[str, list]]) -> str:
     return '\n'.join(lines)
 
 
+# ------------------------------------------- Tab. 6 and Fig. 6 (appendix B)
+def final_cells(records: List[Record],
+                runs: Dict[str, int]) -> Dict[Tuple[str, str], Cell]:
+    """Cells ``(run, column)`` of ``runs`` from their final weights only.
+
+    Args:
+        records (list[Record]): Benchmark runs (:func:`find_records`).
+        runs (dict): Run name (config stem) -> its length in epochs. A
+            record counts if it evaluates the run's ``epoch_<length>.pth``
+            or a file that is no intermediate checkpoint (an extracted
+            backbone); a Fig. 7 sweep's earlier checkpoints never stand for
+            the run, nor does a later one of a run trained on.
+
+    Returns:
+        dict: ``(row label, column) -> Cell``, as :func:`build_table`
+        (only cells with a record; branch and NormRescale rows apart).
+    """
+    final = {run: ('epoch', n) for run, n in runs.items()}
+    keep = [
+        r for r in records
+        if r.run in final and (r.step is None or r.step == final[r.run])
+    ]
+    return build_table(keep)[2]
+
+
+def tab6_cells(records: List[Record]) -> Dict[Tuple[str, str], Cell]:
+    """Tab. 6: ``(paper row, column) -> Cell`` for every row of
+    :data:`TAB6_ROWS` and column of :data:`TRANSFER_COLUMNS` (the 100-epoch
+    runs' final weights; ``missing`` where no run is)."""
+    cells = final_cells(records, {run: 100 for _, run in TAB6_ROWS})
+    return {
+        (label, col): cells.get((run, col), Cell(None, 'missing'))
+        for label, run in TAB6_ROWS
+        for col in TRANSFER_COLUMNS
+    }
+
+
+def tab6_markdown(cells: Dict[Tuple[str, str], Cell]) -> str:
+    """Tab. 6 in Markdown: the paper's rows and columns, each row's run."""
+    lines = [
+        '| Tab. 6 | run | ' + ' | '.join(TRANSFER_COLUMNS) + ' |',
+        '| --- | --- |' + ' ---: |' * len(TRANSFER_COLUMNS)
+    ]
+    for label, run in TAB6_ROWS:
+        lines.append(f'| {label} | `{run}` | ' +
+                     ' | '.join(cells[label, c].text()
+                                for c in TRANSFER_COLUMNS) + ' |')
+    return '\n'.join(lines)
+
+
+def fig6_points(records: List[Record]) -> Dict[str, Dict[str, List[tuple]]]:
+    """Fig. 6 data: ``{column: {method: [(epochs, value|None, status)]}}``
+    over :data:`FIG6_EPOCHS` for each method of :data:`FIG6_METHODS` (its
+    run of that length, final weights only), for the columns of
+    :data:`TRANSFER_COLUMNS` that have any run."""
+    runs = {
+        pattern.format(n): n
+        for _, pattern in FIG6_METHODS
+        for n in FIG6_EPOCHS
+    }
+    cells = final_cells(records, runs)
+    out: Dict[str, Dict[str, List[tuple]]] = {}
+    for col in TRANSFER_COLUMNS:
+        lines = {}
+        for method, pattern in FIG6_METHODS:
+            lines[method] = []
+            for n in FIG6_EPOCHS:
+                cell = cells.get((pattern.format(n), col),
+                                 Cell(None, 'missing'))
+                lines[method].append((n, cell.value, cell.status))
+        if any(st != 'missing' for pts in lines.values() for _, _, st in pts):
+            out[col] = lines
+    return out
+
+
+def fig6_markdown(points: Dict[str, Dict[str, List[tuple]]]) -> str:
+    """Fig. 6's values: one row per (method, epochs), one column per
+    benchmark."""
+    cols = list(points)
+    lines = [
+        '| Fig. 6 | epochs | ' + ' | '.join(cols) + ' |',
+        '| --- | ---: |' + ' ---: |' * len(cols)
+    ]
+    for method, _ in FIG6_METHODS:
+        for i, n in enumerate(FIG6_EPOCHS):
+            texts = [Cell(*points[c][method][i][1:]).text() for c in cols]
+            lines.append(f'| {method} | {n} | ' + ' | '.join(texts) + ' |')
+    return '\n'.join(lines)
+
+
+def fig6_figure(points: Dict[str, Dict[str, List[tuple]]]):
+    """Fig. 6 as a matplotlib figure: one panel per benchmark with a value
+    (in :data:`TRANSFER_COLUMNS` order), one line per method over the
+    pre-training epochs (gaps where a length has no result). None if no
+    benchmark has a value."""
+    panels = [(c, lines) for c, lines in points.items() if any(
+        v is not None for pts in lines.values() for _, v, _ in pts)]
+    if not panels:
+        return None
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    ncols = min(5, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        squeeze=False,
+        figsize=(3.6 * ncols, 3.2 * nrows),
+        dpi=120)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (col, lines) in zip(axes.flat, panels):
+        for i, (method, pts) in enumerate(lines.items()):
+            x = np.array([p[0] for p in pts], dtype=float)
+            y = np.array([np.nan if p[1] is None else p[1] for p in pts])
+            ax.plot(x, y, marker='o', color=f'C{i}', label=method)
+        ax.set_xticks(list(FIG6_EPOCHS))
+        ax.set_xlim(FIG6_EPOCHS[0] - 40, FIG6_EPOCHS[-1] + 40)
+        ax.set_xlabel('pre-training epochs')
+        ax.set_title(col, fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle('Fig. 6: transfer vs pre-training length')
+    return fig
+
+
+def plot_fig6(points: Dict[str, Dict[str, List[tuple]]]) -> Optional[bytes]:
+    """Fig. 6 as PNG bytes (:func:`fig6_figure`); None without a value."""
+    fig = fig6_figure(points)
+    return None if fig is None else figure_png(fig)
+
+
 def collect(dirs: Sequence[str]) -> Tuple[str, Dict[str, bytes]]:
     """The results report (Markdown) and its plots (``{name: PNG}``, only
     those with data) for the benchmark runs under ``dirs``."""
     records, problems = find_records(dirs)
     rows, columns, cells = build_table(records)
     curves = sweep_curves(records)
-    plots = {}
-    for name, png in (('fig2_ladder', plot_ladder(rows, cells, columns)),
-                      ('fig4_longtail', plot_longtail(rows, cells, columns)),
-                      ('fig7_checkpoints', plot_sweeps(curves))):
-        if png is not None:
-            plots[name] = png
+    tab6 = tab6_cells(records)
+    fig6 = fig6_points(records)
+    figures = [
+        ('fig2_ladder', plot_ladder(rows, cells, columns)),
+        ('fig4_longtail', plot_longtail(rows, cells, columns)),
+        ('fig6_epochs', plot_fig6(fig6)),
+        ('fig7_checkpoints', plot_sweeps(curves)),
+    ]
+    plots = {name: png for name, png in figures if png is not None}
     parts = [
         '# Benchmark results', '',
         f'{len(records)} benchmark runs under ' + ', '.join(dirs) +
         f'. `{MISSING}`: no finished run for that cell; `failed` / '
-        '`running`: the run did not finish (see below).', ''
+        '`running`: the run did not finish (see below); `m ± s (n=k)`: '
+        'mean and sample standard deviation (ddof=1) of k seeded '
+        'fine-tunings (--seeds).', ''
     ]
     if rows:
         parts += [markdown_table(rows, columns, cells), '']
@@ -486,6 +708,18 @@ def collect(dirs: Sequence[str]) -> Tuple[str, Dict[str, bytes]]:
         ]
         parts += [f'- unreadable: {p}' for p in problems]
         parts.append('')
+    if any(c.record is not None for c in tab6.values()):
+        parts += [
+            '## Tab. 6: label taxonomies vs self-supervision (100 epochs)', '',
+            tab6_markdown(tab6), '',
+            'Each cell: the final weights of the run (its epoch_100.pth or '
+            'an extracted backbone), never an intermediate checkpoint.', ''
+        ]
+    if fig6:
+        parts += [
+            '## Fig. 6: pre-training length', '',
+            fig6_markdown(fig6), ''
+        ]
     if curves:
         parts += ['## Fig. 7: checkpoints', '', sweep_markdown(curves), '']
     return '\n'.join(parts), plots

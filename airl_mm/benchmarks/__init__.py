@@ -7,9 +7,9 @@ stack; configs import :mod:`.c4_head` through ``custom_imports``).
 """
 import importlib
 
-_LAUNCHER = ('BenchmarkError', 'benchmark_config', 'per_gpu_batch_size',
-             'prepare_backbone', 'run_benchmark', 'sync_bn_to_bn',
-             'world_size')
+_LAUNCHER = ('BenchmarkError', 'benchmark_config', 'parse_seeds',
+             'per_gpu_batch_size', 'prepare_backbone', 'run_benchmark',
+             'run_trials', 'summarize_trials', 'sync_bn_to_bn', 'world_size')
 
 
 def __getattr__(name: str):

@@ -4,7 +4,8 @@ import argparse
 import os
 from typing import Optional, Sequence
 
-from .launcher import LAUNCHERS, run_benchmark
+from .launcher import (LAUNCHERS, BenchmarkError, parse_seeds, run_benchmark,
+                       run_trials)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
         help='default: work_dirs/benchmarks/'
         '<pretrain name>/<config name>')
     p.add_argument('--launcher', choices=LAUNCHERS, default='none')
+    trials = p.add_mutually_exclusive_group()
+    trials.add_argument(
+        '--seeds',
+        metavar='S0,S1,...',
+        help='repeat the fine-tuning once per seed (randomness.seed), each '
+        'in <work-dir>/seed_<s>; <work-dir>/metrics.json then reports the '
+        'mean, sample std (ddof=1) and n of each metric, e.g. 0,1,2,3,4 '
+        "(MoCo's VOC protocol: 5 trials)")
+    trials.add_argument(
+        '--trials', type=int, metavar='N', help='as --seeds 0,1,...,N-1')
     p.add_argument(
         '--cfg-options',
         nargs='+',
@@ -46,10 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> str:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    work_dir = run_benchmark(args.config, args.pretrain, args.work_dir,
-                             args.branch, args.normrescale, args.launcher,
-                             args.cfg_options)
+    try:
+        seeds = parse_seeds(args.seeds, args.trials)
+    except BenchmarkError as e:
+        parser.error(str(e))
+    if seeds is None:
+        work_dir = run_benchmark(args.config, args.pretrain, args.work_dir,
+                                 args.branch, args.normrescale, args.launcher,
+                                 args.cfg_options)
+    else:
+        work_dir = run_trials(args.config, args.pretrain, seeds, args.work_dir,
+                              args.branch, args.normrescale, args.launcher,
+                              args.cfg_options)
     print(f'metrics: {os.path.join(work_dir, "metrics.json")}')
     return work_dir

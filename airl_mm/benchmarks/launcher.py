@@ -15,6 +15,10 @@ Cityscapes, mmpretrain linear/fine-tuning): the benchmark config's
    other ResNet would load partially).
 3. :func:`run_benchmark` trains and tests with the Runner and keeps
    ``<work_dir>/metrics.json`` up to date (running/finished/failed).
+4. :func:`run_trials` repeats 3. once per seed (``<work_dir>/seed_<s>``;
+   MoCo's protocol reports VOC as the mean of 5 trials) and writes their
+   mean, sample standard deviation and count into ``<work_dir>/
+   metrics.json`` (:func:`summarize_trials`).
 
 The total batch (``auto_scale_lr.base_batch_size`` of the config: 16 for
 detection, 8 for segmentation) is held whatever the number of processes:
@@ -23,11 +27,12 @@ the configs' learning rates apply unchanged.
 """
 import json
 import logging
+import math
 import os
 import os.path as osp
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..checkpoint import CheckpointError, load_checkpoint_file
 from ..checkpoint.formats import describe_resnet, show_keys, untaken_tensors
@@ -424,7 +429,8 @@ def run_benchmark(config: str,
                   branch: str = 'student',
                   normrescale: Optional[str] = None,
                   launcher: str = 'none',
-                  cfg_options: Optional[dict] = None) -> str:
+                  cfg_options: Optional[dict] = None,
+                  seed: Optional[int] = None) -> str:
     """Convert ``pretrain``, fine-tune and test ``config``; keep a record.
 
     ``<work_dir>/metrics.json`` says ``"running"`` from the start,
@@ -443,15 +449,22 @@ def run_benchmark(config: str,
         cfg_options (dict, optional): overrides (``--cfg-options``). Unless
             they set ``train_dataloader.batch_size``, each process gets
             ``auto_scale_lr.base_batch_size // world_size`` images.
+        seed (int, optional): ``randomness.seed`` of the run (one trial of
+            :func:`run_trials`; the record then holds ``"seed"``).
+            Defaults to None: the config's (the hosts leave it to chance).
 
     Returns:
         str: ``work_dir``.
+
+    Raises:
+        BenchmarkError: ``seed`` given while ``cfg_options`` also set
+            ``randomness.seed``; see also :func:`benchmark_config`.
     """
     import torch
     if work_dir is None:
-        work_dir = osp.join('work_dirs', 'benchmarks',
-                            Path(pretrain).stem,
-                            Path(config).stem)
+        work_dir = default_work_dir(config, pretrain)
+    if seed is not None:
+        _check_no_seed_option(cfg_options)
     world = world_size(launcher)
     main = _rank(launcher) == 0
     os.makedirs(work_dir, exist_ok=True)
@@ -464,12 +477,24 @@ def run_benchmark(config: str,
         status='running',
         metrics={},
         error=None)
+    if seed is not None:
+        record['seed'] = seed
     if main:
         _write_record(work_dir, record)
     try:
         backbone = prepare_backbone(pretrain, work_dir, branch, normrescale)
         cfg = benchmark_config(config, backbone, work_dir, cfg_options)
         cfg.launcher = launcher
+        if seed is not None:
+            cfg.randomness = dict(cfg.get('randomness') or {}, seed=seed)
+            # mmengine names loggers and visualizers by experiment and
+            # second: trials started within one second would share them
+            cfg.experiment_name = f'{Path(config).stem}_seed{seed}'
+        if isinstance(cfg.get('visualizer'), dict):
+            # the hosts name it 'visualizer': a later run in this process
+            # (a trial, a sweep's next checkpoint) would get this run's and
+            # write its scalars here; unnamed, it takes the run's name
+            cfg.visualizer.pop('name', None)
         if 'train_dataloader.batch_size' not in (cfg_options or {}):
             total = (cfg.get('auto_scale_lr') or {}).get('base_batch_size')
             if total is None:
@@ -495,4 +520,207 @@ def run_benchmark(config: str,
     if main:
         record.update(status='finished', metrics=metrics)
         _write_record(work_dir, record)
+    return work_dir
+
+
+# -------------------------------------------------------------------- trials
+def default_work_dir(config: str, pretrain: str) -> str:
+    """``work_dirs/benchmarks/<pretraining>/<config stem>``.
+
+    ``<pretraining>`` is the file's stem, or, for a checkpoint named as
+    mmengine names them (``epoch_N.pth``, ``iter_N.pth``), its run folder
+    and stem (``mocov2plus_r50_200e/epoch_200``): every run's last
+    checkpoint is ``epoch_200.pth``, and their benchmarks must not share
+    a folder.
+    """
+    path = Path(pretrain)
+    name = path.stem
+    if re.fullmatch(r'(epoch|iter)_\d+', name):
+        name = osp.join(path.resolve().parent.name, name)
+    return osp.join('work_dirs', 'benchmarks', name, Path(config).stem)
+
+
+def trial_dir(work_dir: str, seed: int) -> str:
+    """The work dir of the trial with ``seed``: ``<work_dir>/seed_<seed>``.
+    """
+    return osp.join(work_dir, f'seed_{seed}')
+
+
+def parse_seeds(seeds: Optional[str] = None,
+                trials: Optional[int] = None) -> Optional[List[int]]:
+    """``--seeds 0,1,2`` or ``--trials N`` (seeds ``0..N-1``) -> the seeds;
+    None when neither is given (a single run).
+
+    Raises:
+        BenchmarkError: both given, a seed that is not a non-negative
+            integer, a repeated seed, or ``trials < 1``.
+    """
+    if seeds is not None and trials is not None:
+        raise BenchmarkError('give --seeds or --trials, not both')
+    if trials is not None:
+        if trials < 1:
+            raise BenchmarkError(f'--trials {trials}: must be at least 1')
+        return list(range(trials))
+    if seeds is None:
+        return None
+    out = []
+    for part in str(seeds).split(','):
+        part = part.strip()
+        if not part.isdigit():
+            raise BenchmarkError(
+                f'--seeds {seeds!r}: {part!r} is not a non-negative '
+                'integer (expected e.g. 0,1,2,3,4)')
+        out.append(int(part))
+    if len(set(out)) != len(out):
+        raise BenchmarkError(f'--seeds {seeds!r}: a seed is repeated')
+    return out
+
+
+def _check_no_seed_option(cfg_options: Optional[dict]) -> None:
+    for key, value in (cfg_options or {}).items():
+        if key == 'randomness.seed' or (key == 'randomness'
+                                        and 'seed' in (value or {})):
+            raise BenchmarkError(
+                f'--cfg-options {key}=...: the seed of each trial is set by '
+                '--seeds / --trials; drop the option')
+
+
+def summarize_trials(values: Sequence[Mapping[str, float]]) -> Dict[str, dict]:
+    """Mean, sample standard deviation and count of each metric.
+
+    Args:
+        values: The metrics of each finished trial (``metrics`` of its
+            record); a metric missing from a trial is not counted for it.
+
+    Returns:
+        dict: ``{'mean': {k: float}, 'std': {k: float | None},
+        'n': {k: int}}``. ``std`` is the sample standard deviation
+        (``ddof=1``, the spread of the trials as an estimate of the
+        protocol's); None where ``n < 2``.
+    """
+    keys = sorted({k for v in values for k in v})
+    mean, std, n = {}, {}, {}
+    for k in keys:
+        xs = [float(v[k]) for v in values if k in v]
+        n[k] = len(xs)
+        mean[k] = sum(xs) / len(xs)
+        squares = sum((x - mean[k])**2 for x in xs)
+        std[k] = math.sqrt(squares / (len(xs) - 1)) if len(xs) > 1 else None
+    return dict(mean=mean, std=std, n=n)
+
+
+def _read_trial(work_dir: str, seed: int) -> dict:
+    """The summary of one trial's ``metrics.json`` for the aggregate."""
+    path = osp.join(work_dir, 'metrics.json')
+    try:
+        with open(path) as f:
+            rec = json.load(f)
+    except (OSError, ValueError) as e:
+        return dict(
+            seed=seed,
+            work_dir=work_dir,
+            status='failed',
+            metrics={},
+            error=f'{path}: unreadable ({e})')
+    return dict(
+        seed=seed,
+        work_dir=work_dir,
+        status=rec.get('status'),
+        metrics=rec.get('metrics') or {},
+        error=rec.get('error'))
+
+
+def run_trials(config: str,
+               pretrain: str,
+               seeds: Sequence[int],
+               work_dir: Optional[str] = None,
+               branch: str = 'student',
+               normrescale: Optional[str] = None,
+               launcher: str = 'none',
+               cfg_options: Optional[dict] = None) -> str:
+    """Fine-tune and test ``config`` once per seed; report the spread.
+
+    Trial ``s`` is :func:`run_benchmark` with ``randomness.seed=s`` in
+    ``<work_dir>/seed_<s>`` (its own backbone file, logs and
+    ``metrics.json``). ``<work_dir>/metrics.json`` then holds, besides the
+    fields of a single run: ``seeds``, ``trials`` (seed, work dir, status,
+    metrics, error of each), ``mean``/``std``/``n`` per metric over the
+    finished trials (:func:`summarize_trials`; ``std`` is the sample
+    standard deviation, ``std_ddof=1``), and ``metrics`` = ``mean`` (so
+    that readers of single runs get the mean). A failed trial does not stop
+    the others; it is listed, left out of the statistics, and the
+    aggregate's ``status`` is ``"failed"`` (error naming the seeds).
+
+    Args:
+        seeds (sequence of int): The seeds, e.g. ``[0, 1, 2, 3, 4]``
+            (:func:`parse_seeds`).
+        Others: as :func:`run_benchmark`.
+
+    Returns:
+        str: ``work_dir``.
+
+    Raises:
+        BenchmarkError: no seeds, ``randomness.seed`` in ``cfg_options``,
+            or, after all trials ran, the seeds whose trial failed.
+    """
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise BenchmarkError('run_trials: no seeds given')
+    _check_no_seed_option(cfg_options)
+    if work_dir is None:
+        work_dir = default_work_dir(config, pretrain)
+    main = _rank(launcher) == 0
+    os.makedirs(work_dir, exist_ok=True)
+    record = dict(
+        benchmark=Path(config).stem,
+        config=str(config),
+        pretrain=str(pretrain),
+        branch=branch,
+        normrescale=normrescale,
+        status='running',
+        seeds=seeds,
+        std_ddof=1,
+        trials=[],
+        metrics={},
+        mean={},
+        std={},
+        n={},
+        error=None)
+
+    def write():
+        if main:
+            _write_record(work_dir, record)
+
+    write()
+    for seed in seeds:
+        sub = trial_dir(work_dir, seed)
+        try:
+            run_benchmark(config, pretrain, sub, branch, normrescale, launcher,
+                          cfg_options, seed)
+        except Exception:  # recorded in the trial's metrics.json
+            pass
+        except BaseException as e:  # interrupted: no further trials
+            record.update(
+                status='failed',
+                error=f'trial seed {seed} interrupted: {type(e).__name__}')
+            write()
+            raise
+        if not main:
+            continue
+        record['trials'].append(_read_trial(sub, seed))
+        done = [t for t in record['trials'] if t['status'] == 'finished']
+        stats = summarize_trials([t['metrics'] for t in done])
+        record.update(stats, metrics=stats['mean'])
+        write()
+    failed = [t['seed'] for t in record['trials'] if t['status'] != 'finished']
+    if failed:
+        record.update(
+            status='failed',
+            error=f'{len(failed)} of {len(seeds)} trials failed (seeds '
+            f'{failed}: see their metrics.json); mean/std/n are over the '
+            f'{len(seeds) - len(failed)} finished ones')
+        write()
+        raise BenchmarkError(f'{work_dir}: {record["error"]}')
+    record['status'] = 'finished'
+    write()
     return work_dir

@@ -135,15 +135,20 @@ def make_scene(
 
 # ------------------------------------------------------------------ writers
 def voc_xml(filename: str, width: int, height: int,
-            objects: Sequence[Tuple[str, Tuple[int, int, int, int]]]) -> str:
+            objects: Sequence[tuple]) -> str:
     """A VOC annotation; boxes are 0-based inclusive pixel coordinates,
-    written 1-based as in VOC (mmdet's ``VOCDataset`` subtracts 1)."""
+    written 1-based as in VOC (mmdet's ``VOCDataset`` subtracts 1).
+
+    ``objects``: ``(class name, (x1, y1, x2, y2))``, or with a third item,
+    the ``difficult`` flag (0 / 1; 0 when absent).
+    """
     objs = ''.join(
-        f'<object><name>{escape(name)}</name><pose>Unspecified</pose>'
-        '<truncated>0</truncated><difficult>0</difficult><bndbox>'
-        f'<xmin>{x1 + 1}</xmin><ymin>{y1 + 1}</ymin>'
-        f'<xmax>{x2 + 1}</xmax><ymax>{y2 + 1}</ymax></bndbox></object>'
-        for name, (x1, y1, x2, y2) in objects)
+        f'<object><name>{escape(obj[0])}</name><pose>Unspecified</pose>'
+        '<truncated>0</truncated>'
+        f'<difficult>{int(obj[2]) if len(obj) > 2 else 0}</difficult>'
+        f'<bndbox><xmin>{obj[1][0] + 1}</xmin><ymin>{obj[1][1] + 1}</ymin>'
+        f'<xmax>{obj[1][2] + 1}</xmax><ymax>{obj[1][3] + 1}</ymax>'
+        '</bndbox></object>' for obj in objects)
     return (f'<annotation><folder>VOC</folder><filename>{filename}'
             f'</filename><size><width>{width}</width><height>{height}'
             f'</height><depth>3</depth></size><segmented>0</segmented>'
@@ -158,7 +163,8 @@ def write_voc(devkit: str, year: str, split: str,
         devkit (str): The ``VOCdevkit`` folder.
         year (str): ``'2007'`` or ``'2012'`` (mmdet reads it from the path).
         split (str): Image-set name (``'trainval'``, ``'test'``).
-        samples: ``(image id, BGR image, [(class name, box), ...])``.
+        samples: ``(image id, BGR image, [(class name, box), ...])``
+            (an object may add its ``difficult`` flag: :func:`voc_xml`).
     """
     root = osp.join(devkit, f'VOC{year}')
     for sub in ('JPEGImages', 'Annotations', osp.join('ImageSets', 'Main')):

@@ -1,7 +1,10 @@
 """tools/benchmarks/sweep.py: a benchmark over a run's checkpoints (Fig. 7),
 skipping finished ones, recording failures, resuming."""
+import glob
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 from benchmark_builders import (classification_overrides, resnet50_state,
@@ -93,3 +96,71 @@ def test_sweep_skips_finished_and_resumes(tmp_path, tiny_imagenet, repo_root,
 def test_cli_errors(tmp_path, capsys):
     assert sweep_tool.main([str(tmp_path / 'nope'), LINEAR]) == 2
     assert 'pre-training work dir not found' in capsys.readouterr().err
+
+
+def test_dist_sweep_wrapper_forwards_everything(tmp_path, repo_root):
+    """tools/benchmarks/dist_sweep.sh: torchrun over sweep.py, the
+    processes per checkpoint, --launcher pytorch, the sweep's options."""
+    fake = tmp_path / 'python'
+    fake.write_text(f'#!{sys.executable}\nimport json, sys\n'
+                    'print(json.dumps(sys.argv[1:]))\n')
+    fake.chmod(0o755)
+    env = dict(os.environ, PYTHON=str(fake), PORT='29612')
+    out = subprocess.run([
+        'bash',
+        str(repo_root / 'tools/benchmarks/dist_sweep.sh'), 'RUN', 'CFG.py',
+        '8', '--steps', '50', '100', '--branch', 'teacher'
+    ],
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         check=True)
+    argv = json.loads(out.stdout)
+    assert argv[:2] == ['-m', 'torch.distributed.run']
+    assert '--nproc_per_node=8' in argv and '--master_port=29612' in argv
+    tool = argv.index(str(repo_root / 'tools/benchmarks/sweep.py'))
+    assert argv[tool + 1:] == [
+        'RUN', 'CFG.py', '--launcher', 'pytorch', '--steps', '50', '100',
+        '--branch', 'teacher'
+    ]
+    usage = subprocess.run(
+        ['bash',
+         str(repo_root / 'tools/benchmarks/dist_sweep.sh'), 'RUN'],
+        capture_output=True,
+        text=True)
+    assert usage.returncode == 2 and 'usage' in usage.stderr
+
+
+@pytest.mark.slow
+def test_dist_sweep_runs_each_checkpoint_on_two_processes(
+        tmp_path, tiny_imagenet, repo_root, subprocess_env):
+    """The Fig. 7 command as docs/appendix.md gives it (2 CPU processes,
+    gloo): every kept checkpoint evaluated once, by both processes."""
+    run = tmp_path / 'mocov2plus_r50_300e'
+    run.mkdir()
+    for epoch in (50, 100):
+        save_mocov2plus_checkpoint(run / f'epoch_{epoch}.pth',
+                                   resnet50_state(seed=epoch))
+    opts = classification_overrides('imagenet', tiny_imagenet)
+    out = subprocess.run(
+        [
+            'bash',
+            str(repo_root / 'tools/benchmarks/dist_sweep.sh'),
+            str(run),
+            str(repo_root / LINEAR), '2', '--out',
+            str(tmp_path / 'sw'), '--cfg-options'
+        ] + [f'{k}={v}' for k, v in opts.items()],
+        env=dict(subprocess_env, PORT='29613'),
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    for epoch in (50, 100):
+        work = tmp_path / 'sw' / f'epoch_{epoch}'
+        rec = metrics(work)
+        assert rec['status'] == 'finished'
+        assert rec['pretrain'] == str(run / f'epoch_{epoch}.pth')
+        assert 0 <= rec['metrics']['accuracy/top1'] <= 100
+        log = open(glob.glob(str(work / '*' / '*.log'))[0]).read()
+        assert 'Distributed launcher: pytorch' in log
+        assert 'GPU number: 2' in log

@@ -28,19 +28,28 @@ def _shapes(rng, size, n=2):
 
 def make_voc(root: Path, size: int = 64, seed: int = 0) -> Path:
     """VOCdevkit with VOC2007 trainval (2) + test (2) and VOC2012 trainval
-    (2) images."""
+    (2) images. The first image of each split has a third object, marked
+    ``difficult`` (:data:`VOC_DIFFICULT` names it)."""
     rng = np.random.RandomState(seed)
     devkit = root / 'VOCdevkit'
     for year, split in (('2007', 'trainval'), ('2007', 'test'), ('2012',
                                                                  'trainval')):
         samples = []
         for k in range(2):
-            img, boxes = _shapes(rng, size)
-            samples.append(
-                (f'{year}_{split}_{k}', img, [(VOC_NAMES[(k + j) % 3], b)
-                                              for j, b in enumerate(boxes)]))
+            img, boxes = _shapes(rng, size, 3 if k == 0 else 2)
+            objects = [(VOC_NAMES[(k + j) % 3], box, int(j == 2))
+                       for j, box in enumerate(boxes)]
+            samples.append((f'{year}_{split}_{k}', img, objects))
         write_voc(str(devkit), year, split, samples)
     return devkit
+
+
+# (image id, object index) of each split's difficult object (make_voc)
+VOC_DIFFICULT = {
+    f'{year}_{split}': (f'{year}_{split}_0', 2)
+    for year, split in (('2007', 'trainval'), ('2007', 'test'), ('2012',
+                                                                 'trainval'))
+}
 
 
 def make_coco(root: Path, size: int = 64, seed: int = 0) -> Path:

@@ -1,10 +1,12 @@
 #!/usr/bin/env python
 """Collect the benchmark runs (metrics.json) under WORK_DIRS into the
 paper's table (rows = pre-trainings, columns = ImageNet Acc, VOC, COCO,
-Cityscapes, CIFAR-LT) and its plots (Fig. 2 ladder, Fig. 4 long-tail
-scatter, Fig. 7 checkpoint curves), written beside OUT as
-<OUT stem>_<figure>.png. Missing cells show as '–'; failed and unfinished
-runs are listed as such."""
+Cityscapes, CIFAR-LT), the appendix's Tab. 6 (label taxonomies vs
+self-supervision) and the plots (Fig. 2 ladder, Fig. 4 long-tail scatter,
+Fig. 6 pre-training length, Fig. 7 checkpoint curves), written beside OUT
+as <OUT stem>_<figure>.png. Missing cells show as '–'; failed and
+unfinished runs are listed as such; repeated fine-tunings (train_benchmark
+--seeds) as 'mean ± sample std (n=trials)'."""
 import argparse
 import sys
 from pathlib import Path

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Transfer benchmark on SLURM (what slurm_{mmdet,mmseg,linear}.sh run):
 #   tools/benchmarks/slurm_benchmark.sh PARTITION JOB_NAME CONFIG PRETRAIN
-#       [--branch teacher] [--normrescale ANCHOR|CONST] [--work-dir DIR] ...
+#       [--branch teacher] [--normrescale ANCHOR|CONST] [--work-dir DIR]
+#       [--seeds 0,1,2,3,4 | --trials N] ...
 # Env: GPUS (8), GPUS_PER_NODE (8), CPUS_PER_TASK (5), SRUN_ARGS. The
 # config's total batch is split over the GPUS tasks (SLURM_NTASKS).
 set -euo pipefail

@@ -9,11 +9,17 @@
 #   would otherwise keep running (a top-level data_preprocessor is ignored
 #   when the base model has one);
 # - no weight decay on norm layers, PreciseBN before evaluation (detectron2);
+# - "difficult" objects are training targets, as in detectron2 (mmdet's
+#   VOCDataset drops them from training); the VOC07 test set still ignores
+#   them in evaluation (airl_mm/benchmarks/voc_difficult.py);
 # - AP, AP50 and AP75 (VOC07 11-point AP averaged over IoU 0.50:0.95).
 # tools/benchmarks/dist_mmdet.sh fills both init_cfg checkpoints.
 _base_ = 'mmdet::pascal_voc/faster-rcnn_r50-caffe-c4_ms-18k_voc0712.py'
 custom_imports = dict(
-    imports=['airl_mm', 'airl_mm.benchmarks.c4_head'],
+    imports=[
+        'airl_mm', 'airl_mm.benchmarks.c4_head',
+        'airl_mm.benchmarks.voc_difficult'
+    ],
     allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
@@ -55,9 +61,23 @@ auto_scale_lr = dict(enable=False, base_batch_size=16)
 train_dataloader = dict(
     batch_size=2,
     num_workers=4,
-    # one metainfo for VOC2007+VOC2012 (they differ only in dataset_type;
-    # otherwise a list of both ends up in dataset_meta and checkpoints)
-    dataset=dict(ignore_keys=['dataset_type']))
+    dataset=dict(
+        # one metainfo for VOC2007+VOC2012 (they differ only in
+        # dataset_type; otherwise a list of both ends up in dataset_meta
+        # and checkpoints)
+        ignore_keys=['dataset_type'],
+        # the host's two VOCDataset, training on difficult objects
+        datasets=[
+            dict(
+                type='VOCTrainDifficultDataset',
+                data_root={{_base_.data_root}},
+                ann_file=f'VOC{year}/ImageSets/Main/trainval.txt',
+                data_prefix=dict(sub_data_root=f'VOC{year}/'),
+                filter_cfg=dict(filter_empty_gt=True, min_size=32),
+                pipeline={{_base_.train_pipeline}},
+                backend_args={{_base_.backend_args}})
+            for year in ('2007', '2012')
+        ]))
 
 max_iters = 24000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)

@@ -1,11 +1,12 @@
 # Faster R-CNN R50-C4 on VOC2007 trainval -> VOC2007 test, 9k iterations
-# (steps 6,750 / 8,250): the VOC07+12 benchmark with the 2007 data only.
+# (steps 6,750 / 8,250): the VOC07+12 benchmark with the 2007 data only
+# (difficult objects trained on, ignored in evaluation, as there).
 _base_ = './faster-rcnn_r50-c4_24k_voc0712.py'
 
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
-        type='VOCDataset',
+        type='VOCTrainDifficultDataset',
         data_root={{_base_.data_root}},
         ann_file='VOC2007/ImageSets/Main/trainval.txt',
         data_prefix=dict(sub_data_root='VOC2007/'),
