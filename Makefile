@@ -10,19 +10,19 @@ env:
 	@tools/setup_env.sh
 
 demo: env
-	$(PY) tools/demo.py
+	$(PY) demo/pretrain_demo.py
 
 test: env
 	$(PY) -m pytest -q -rs --durations=15
 
 test-fast: env
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" -n 2
 
 # flake8 + isort + yapf, settings in setup.cfg (the same as pre-commit).
-LINT_PY := airl_mm tools tests
+LINT_PY := airl_mm tools tests demo
 
 lint: env
-	$(PY) -m flake8 airl_mm tools tests configs
+	$(PY) -m flake8 airl_mm tools tests demo configs
 	$(PY) -m isort --check-only --diff $(LINT_PY)
 	$(PY) -m yapf --diff --recursive $(LINT_PY)
 
@@ -31,14 +31,14 @@ format: env
 	$(PY) -m yapf --in-place --recursive $(LINT_PY)
 
 normrescale-demo: env
-	$(PY) tools/analysis/normrescale_demo.py
+	$(PY) demo/normrescale_demo.py
 
 collapse-demo: env
-	$(PY) tools/analysis/collapse_demo.py
+	$(PY) demo/collapse_demo.py
 
 # after `make demo` (reuses its checkpoints); see docs/transfer.md
 transfer-demo: env
-	$(PY) tools/benchmarks/transfer_demo.py
+	$(PY) demo/transfer_demo.py
 
 prune-envs:
 	@tools/setup_env.sh --prune

@@ -1,7 +1,33 @@
 """Host glue: the only place that works around upstream behaviour.
 
-Applied once by ``import airl_mm``; every fix is idempotent and documented
-with the upstream symptom it removes (see also README, Troubleshooting).
+Each fix is idempotent and documented with the upstream symptom it removes
+(see also README, Troubleshooting), and each is applied where it is needed:
+
+- fixes 1 and 2, :func:`import_hosts`: first thing in every subpackage
+  that imports the hosts (``airl_mm.models``, ``engine``, ``datasets``;
+  in a function that does so lazily, e.g. ``analysis.representations``),
+  since the clash and the missing module hit whatever imports them first;
+- fixes 3 and 7, :func:`prepare_run`: by ``airl_mm.register`` (what
+  configs name in ``custom_imports``) and by
+  :class:`~airl_mm.engine.runner.AirlRunner`, since any run loads
+  checkpoints (resume, ``load_from``, ``init_cfg``) and images;
+- fix 4, :func:`atomic_local_writes`: by AirlRunner, the runner of every
+  config and launcher of this plugin (a host config run on mmengine's own
+  Runner, e.g. by mmdet's ``tools/train.py``, keeps mmengine's writes);
+- fix 5, :func:`init_cpu_distributed`: by AirlRunner on a distributed
+  launch without CUDA (a function, not a patch);
+- fix 6, :func:`honour_runner_type`: by ``airl_mm.register`` only, since
+  mmselfsup's ``tools/train.py`` reaches the plugin only through the
+  config's ``custom_imports``.
+
+Every fix but 5 is global once applied: it patches what the process
+shares (mmdet's MODELS, ``sys.modules``, torch's allow-list and mmengine's
+checkpoint loader, ``LocalBackend``, ``Runner.from_cfg``, mmcv's image
+loaders), because the code it fixes is the hosts' own (registries,
+checkpoint loading and writing, entry point, transforms), which offers no
+per-run hook. Nothing is applied by ``import airl_mm`` or by the host-free
+:mod:`airl_mm.checkpoint` / :mod:`airl_mm.fileio`: a checkpoint
+conversion leaves the hosts unimported and unpatched.
 
 1. ``KeyError: 'ResLayerExtraNorm is already registered'``: mmpretrain and
    mmselfsup both register that class into mmdet's MODELS. We import them
@@ -22,10 +48,11 @@ with the upstream symptom it removes (see also README, Troubleshooting).
    CPU. :func:`init_cpu_distributed` starts a gloo group instead; the
    runner that uses it (:class:`airl_mm.engine.runner.AirlRunner`) is
    selected by ``runner_type`` in the configs.
-6. mmselfsup 1.0.0's ``tools/train.py`` builds ``Runner.from_cfg(cfg)``
-   whatever the config's ``runner_type`` (mmpretrain's, mmdet's and mmseg's
-   honour it). ``Runner.from_cfg`` called on mmengine's Runner itself
-   dispatches to the config's registered ``runner_type``.
+6. mmselfsup 1.0.0's ``tools/train.py`` (also ``mim train mmselfsup``)
+   builds ``Runner.from_cfg(cfg)`` whatever the config's ``runner_type``
+   (mmpretrain's, mmdet's and mmseg's honour it). ``Runner.from_cfg``
+   called on mmengine's Runner itself dispatches to the config's
+   registered ``runner_type``.
 7. A 0-byte image stops mmcv's ``LoadImageFromFile`` inside OpenCV
    (``(-215:Assertion failed) !buf.empty()``, no file named; its pillow
    backend names none for any bad file), where a truncated or non-image
@@ -44,8 +71,6 @@ import sys
 import types
 
 import torch.distributed as dist
-
-_APPLIED = False
 
 
 def _import_models_without_registry_clash() -> None:
@@ -79,19 +104,24 @@ def _provide_mmselfsup_runner_module() -> None:
 
 
 def _allow_mmengine_checkpoints() -> None:
+    """Fix 3: torch's allow-list, and mmengine's local loading through
+    :func:`airl_mm.checkpoint.load_checkpoint_file`."""
     from mmengine.runner.checkpoint import CheckpointLoader
 
     from .checkpoint.io import allow_mmengine_globals, load_checkpoint_file
+    if getattr(CheckpointLoader._schemes.get(''), '_airl_loader', False):
+        return
     allow_mmengine_globals()
 
     def load_from_local(filename, map_location):
         filename = os.path.expanduser(filename)
         return load_checkpoint_file(filename, map_location)
 
+    load_from_local._airl_loader = True
     CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local)
 
 
-def _atomic_local_writes() -> None:
+def atomic_local_writes() -> None:
     """Fix 4: LocalBackend.put / put_text through a temp file + rename."""
     from mmengine.fileio.backends import LocalBackend
 
@@ -135,7 +165,7 @@ def init_cpu_distributed(backend: str = 'gloo') -> None:
     dist.init_process_group(backend=backend)
 
 
-def _honour_runner_type() -> None:
+def honour_runner_type() -> None:
     """Fix 6: ``Runner.from_cfg(cfg)`` builds ``cfg.runner_type``."""
     from mmengine.runner import Runner
     if getattr(Runner.from_cfg, '_airl_runner_type', False):
@@ -204,15 +234,23 @@ def _name_unreadable_images() -> None:
                                (AttributeError, ))
 
 
-def apply() -> None:
-    """Apply every fix above once (``import airl_mm`` calls this)."""
-    global _APPLIED
-    if _APPLIED:
-        return
+def import_hosts() -> None:
+    """Fixes 1 and 2: the hosts' models imported clash-free, mmselfsup's
+    registries able to import their locations."""
     _import_models_without_registry_clash()
     _provide_mmselfsup_runner_module()
+
+
+def prepare_run() -> None:
+    """Fixes 1-3 and 7: what any run needs, whatever its runner."""
+    import_hosts()
     _allow_mmengine_checkpoints()
-    _atomic_local_writes()
-    _honour_runner_type()
     _name_unreadable_images()
-    _APPLIED = True
+
+
+def apply() -> None:
+    """Fixes 1-3, 6 and 7: what a run of a config needs, whatever entry
+    point reads it (``airl_mm.register`` calls this). Fix 4 comes with the
+    :class:`~airl_mm.engine.runner.AirlRunner` such a run builds."""
+    prepare_run()
+    honour_runner_type()

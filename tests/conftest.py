@@ -1,17 +1,17 @@
 import os
-import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 warnings.filterwarnings('ignore', module='pkg_resources')
 
+# tests/ is on pytest's `pythonpath` (pyproject.toml): the shared helpers
+# import by module name, and ROOT is defined once, in tool_loader.
 from data_builders import make_imagenet  # noqa: E402
+from tool_loader import ROOT  # noqa: E402
 
-import airl_mm  # noqa: E402,F401  (host glue + registries, as users get it)
+import airl_mm.register  # noqa: E402,F401  (as configs' custom_imports)
 
 
 @pytest.fixture(autouse=True)

@@ -6,14 +6,48 @@ whatever hooks logged (``z_std``, ``neg_cos``, ``lr/layer1``,
 """
 import json
 import math
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..demos.common import read_scalars
 from ..fileio import atomic_write_bytes
 from .plotting import figure_png, new_figure
 
 Curve = Tuple[List[float], List[float]]
+
+
+def read_scalars(work_dir: str) -> List[dict]:
+    """The records of the latest run's ``vis_data/scalars.json`` under
+    ``work_dir``.
+
+    mmengine's LocalVisBackend writes one JSON record a line under
+    ``<work_dir>/<timestamp>/vis_data/``; the latest run is the last
+    timestamp in name order.
+
+    Args:
+        work_dir (str): A Runner's work dir.
+
+    Returns:
+        list[dict]: The latest run's records in logged order; empty if no
+        run under ``work_dir`` has a scalar log.
+
+    Raises:
+        FileNotFoundError: ``work_dir`` does not exist.
+    """
+    runs = sorted(
+        d for d in os.listdir(work_dir)
+        if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
+    if not runs:
+        return []
+    with open(osp.join(work_dir, runs[-1], 'vis_data', 'scalars.json')) as f:
+        return [json.loads(line) for line in f]
+
+
+def last_scalar(work_dir: str, key: str) -> Optional[float]:
+    """The last value of ``key`` logged by the latest run in ``work_dir``
+    (see :func:`read_scalars`); None if it never logged ``key``."""
+    values = [rec[key] for rec in read_scalars(work_dir) if key in rec]
+    return values[-1] if values else None
 
 
 def run_records(path: str) -> List[dict]:

@@ -80,6 +80,9 @@ def config_batches(config: str,
     ImageNet's)."""
     from mmengine.config import Config
     from mmengine.registry import DATASETS, DefaultScope
+
+    from ..register import register_all_modules
+    register_all_modules()  # a config without our custom_imports, too
     cfg = Config.fromfile(config)
     loader = cfg.get('test_dataloader') or cfg.get('val_dataloader')
     if not loader:

@@ -14,6 +14,9 @@ STAGES = ('stem', 'layer1', 'layer2', 'layer3', 'layer4')
 def build_resnet(sd: Dict[str, torch.Tensor]) -> nn.Module:
     """An mmselfsup ResNet with the depth/widths of ``sd``, loaded, eval."""
     from mmselfsup.registry import MODELS
+
+    from ..compat import import_hosts
+    import_hosts()  # building in mmselfsup's scope imports its models
     depth, kwargs = resnet_arch(sd)
     model = MODELS.build(
         dict(

@@ -1,9 +1,11 @@
-"""Benchmarks: the speed harness (:mod:`.speed`) and the transfer launcher
-(:mod:`.launcher`: mmdet / mmseg / mmpretrain configs fed by our converted
-checkpoints; the C4 RoI head in :mod:`.c4_head`).
+"""Benchmarks: the transfer launcher (:mod:`.launcher`: mmdet / mmseg /
+mmpretrain configs fed by our converted checkpoints; the C4 RoI head they
+run is a model, :mod:`airl_mm.models.utils.c4_head`). The speed harness
+is developer tooling, outside the package: ``tools/benchmarks/speed.py``.
 
 Light: nothing is imported until a name is used (the launcher needs the mm
-stack; configs import :mod:`.c4_head` through ``custom_imports``).
+stack; the VOC config imports :mod:`.voc_difficult` through
+``custom_imports``).
 """
 import importlib
 
@@ -15,9 +17,7 @@ _LAUNCHER = ('BenchmarkError', 'benchmark_config', 'parse_seeds',
 def __getattr__(name: str):
     if name in _LAUNCHER:
         return getattr(importlib.import_module(f'{__name__}.launcher'), name)
-    if name == 'C4SharedHead':
-        return importlib.import_module(f'{__name__}.c4_head').C4SharedHead
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 
-__all__ = list(_LAUNCHER) + ['C4SharedHead']
+__all__ = list(_LAUNCHER)

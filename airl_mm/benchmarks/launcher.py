@@ -38,7 +38,6 @@ from ..checkpoint import CheckpointError, load_checkpoint_file
 from ..checkpoint.formats import describe_resnet, show_keys, untaken_tensors
 from ..fileio import atomic_write_text
 
-LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 PREFIX = 'backbone.'
 # Tensors of a pre-trained module that our file does not provide: the
 # extra norm after res5 in the C4 RoI head (new, as in MoCo's protocol).
@@ -258,6 +257,37 @@ def check_all_taken(state: Dict[str, 'object'], taken: Dict[str, tuple],
         'docs/transfer.md) so that every tensor loads')
 
 
+# work_dir is set by benchmark_config, the launcher by run_benchmark: an
+# override of either would be replaced
+SET_BY_LAUNCHER = dict(
+    work_dir='the work dir argument (--work-dir)',
+    launcher='the launcher argument (--launcher)')
+
+
+def check_benchmark_options(config: str,
+                            cfg_options: Optional[dict] = None) -> None:
+    """Refuse ``--cfg-options`` that would not reach the benchmark, before
+    anything is converted or written (:func:`~airl_mm.engine.runner.
+    cfg_options.check_cfg_options`).
+
+    Raises:
+        FileNotFoundError: no such config.
+        CfgOptionError: an override that would not reach the run.
+    """
+    from mmengine.config import Config
+
+    from ..engine.runner.cfg_options import check_cfg_options
+    if not cfg_options:
+        return
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'benchmark config not found: {config}')
+    if cfg_options:
+        check_cfg_options(
+            Config.fromfile(config),
+            cfg_options,
+            set_elsewhere=SET_BY_LAUNCHER)
+
+
 def benchmark_config(config: str,
                      backbone_file: str,
                      work_dir: str,
@@ -295,14 +325,7 @@ def benchmark_config(config: str,
     if not osp.isfile(config):
         raise FileNotFoundError(f'benchmark config not found: {config}')
     cfg = Config.fromfile(config)
-    # work_dir is set below, the launcher by run_benchmark: an override of
-    # either would be replaced
-    merge_cfg_options(
-        cfg,
-        cfg_options,
-        set_elsewhere=dict(
-            work_dir='the work dir argument (--work-dir)',
-            launcher='the launcher argument (--launcher)'))
+    merge_cfg_options(cfg, cfg_options, set_elsewhere=SET_BY_LAUNCHER)
     no_persistent_workers_without_workers(cfg)
     if cfg.model.get('pretrained') is not None:
         # mmseg's EncoderDecoder hands it to the backbone, which raises
@@ -328,7 +351,15 @@ def benchmark_config(config: str,
 
 # ------------------------------------------------------------------- running
 def world_size(launcher: str) -> int:
-    """Processes a launch starts, from the launcher's environment."""
+    """Processes a launch starts, from the launcher's environment.
+
+    Raises:
+        ValueError: ``launcher`` is none of
+            :data:`airl_mm.engine.runner.train.LAUNCHERS`.
+    """
+    # the one list of launchers; imported here as this module stays light
+    # (checkpoint/ only) until a benchmark runs
+    from ..engine.runner.train import LAUNCHERS
     if launcher not in LAUNCHERS:
         raise ValueError(f'launcher must be one of {LAUNCHERS}, got '
                          f'{launcher!r}')
@@ -393,6 +424,20 @@ def skip_final_validation(cfg) -> bool:
         cfg.train_cfg.val_begin = loop.get('max_iters',
                                            loop.get('max_epochs', 0)) + 1
     return same
+
+
+def _new_record(config: str, pretrain: str, branch: str,
+                normrescale: Optional[str]) -> dict:
+    """The ``metrics.json`` content of a run that has just started."""
+    return dict(
+        benchmark=Path(config).stem,
+        config=str(config),
+        pretrain=str(pretrain),
+        branch=branch,
+        normrescale=normrescale,
+        status='running',
+        metrics={},
+        error=None)
 
 
 def _write_record(work_dir: str, record: dict) -> None:
@@ -465,18 +510,11 @@ def run_benchmark(config: str,
         work_dir = default_work_dir(config, pretrain)
     if seed is not None:
         _check_no_seed_option(cfg_options)
+    check_benchmark_options(config, cfg_options)  # before any file is written
     world = world_size(launcher)
     main = _rank(launcher) == 0
     os.makedirs(work_dir, exist_ok=True)
-    record = dict(
-        benchmark=Path(config).stem,
-        config=str(config),
-        pretrain=str(pretrain),
-        branch=branch,
-        normrescale=normrescale,
-        status='running',
-        metrics={},
-        error=None)
+    record = _new_record(config, pretrain, branch, normrescale)
     if seed is not None:
         record['seed'] = seed
     if main:
@@ -671,13 +709,8 @@ def run_trials(config: str,
         work_dir = default_work_dir(config, pretrain)
     main = _rank(launcher) == 0
     os.makedirs(work_dir, exist_ok=True)
-    record = dict(
-        benchmark=Path(config).stem,
-        config=str(config),
-        pretrain=str(pretrain),
-        branch=branch,
-        normrescale=normrescale,
-        status='running',
+    record = _new_record(config, pretrain, branch, normrescale)
+    record.update(
         seeds=seeds,
         std_ddof=1,
         trials=[],

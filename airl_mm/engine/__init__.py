@@ -1,7 +1,8 @@
-# The host glue first, whichever way this package is reached (see airl_mm).
-from ..compat import apply as _apply_host_glue
+# The hosts first, clash-free, whichever way this package is reached (fixes
+# 1 and 2 of airl_mm.compat; `import airl_mm.register` registers the rest).
+from ..compat import import_hosts as _import_hosts
 
-_apply_host_glue()
+_import_hosts()
 
 from .hooks import (FiniteCheckpointHook, MomentumAscendingHook,
                     NonFiniteGuardHook, NonFiniteLossError, ascending_momentum,

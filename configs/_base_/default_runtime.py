@@ -1,8 +1,9 @@
 _base_ = 'mmselfsup::selfsup/_base_/default_runtime.py'
 
 # Registers MoCoV2Plus, SymmetricContrastiveHead, MomentumAscendingHook, ...
-# and applies the host glue (airl_mm.compat).
-custom_imports = dict(imports=['airl_mm'], allow_failed_imports=False)
+# and applies the host glue (airl_mm.compat), for every entry point that
+# reads this config (tools/train.py, mmselfsup's, mim train).
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 
 default_hooks = dict(
     # mmengine's CheckpointHook that never writes NaN/inf weights, so that

@@ -1,6 +1,6 @@
 # Data for tools/analysis/cka.py: ImageNet val, resize 256, centre 224.
 default_scope = 'mmselfsup'
-custom_imports = dict(imports=['airl_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 model = dict(
     data_preprocessor=dict(
         mean=(123.675, 116.28, 103.53),

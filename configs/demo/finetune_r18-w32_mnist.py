@@ -1,9 +1,9 @@
 # The NormRescale demo's ONE fixed SGD fine-tuning recipe (mmcls): the
 # pre-trained half-width ResNet-18 + a linear head, fine-tuned end to end on
 # 1,000 labelled digits (100 per class), evaluated on the 1,000 held-out.
-# tools/analysis/normrescale_demo.py sets model.backbone.init_cfg.checkpoint.
+# demo/normrescale_demo.py sets model.backbone.init_cfg.checkpoint.
 default_scope = 'mmcls'
-custom_imports = dict(imports=['airl_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 
 model = dict(
     type='ImageClassifier',

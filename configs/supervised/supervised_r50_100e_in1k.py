@@ -6,7 +6,7 @@
 # self-supervised ones (tools/benchmarks/train_benchmark.py reads it).
 _base_ = 'mmpretrain::resnet/resnet50_8xb32_in1k.py'
 
-custom_imports = dict(imports=['airl_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 runner_type = 'mmselfsup.AirlRunner'
 # Keep the last checkpoints (the benchmarks need only the final one).
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=3))

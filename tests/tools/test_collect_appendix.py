@@ -10,7 +10,7 @@ import math
 import pytest
 from tool_loader import load_tool
 
-from airl_mm.analysis import results
+from airl_mm.analysis import figures, results, tables
 
 collect_tool = load_tool('analysis/collect_results.py')
 LIN = 'linear_r50_sgd-steplr-100e_in1k'
@@ -93,7 +93,7 @@ def write_all_benchmarks(root, run, v, **kw):
 @pytest.fixture
 def tab6_runs(tmp_path):
     root = tmp_path / 'tab6'
-    for i, (_, run) in enumerate(results.TAB6_ROWS):
+    for i, (_, run) in enumerate(tables.TAB6_ROWS):
         if run == 'smocov2plus_r50_100e':
             continue  # only a failed linear evaluation (below)
         if run == 'byol_r50_100e_sgd':  # an extracted backbone file
@@ -122,18 +122,18 @@ def tab6_runs(tmp_path):
 
 
 def test_tab6_cells(tab6_runs):
-    records, problems = results.find_records([str(tab6_runs)])
+    records, problems = tables.find_records([str(tab6_runs)])
     assert not problems
-    cells = results.tab6_cells(records)
+    cells = tables.tab6_cells(records)
     assert set(cells) == {(label, c)
-                          for label, _ in results.TAB6_ROWS
-                          for c in results.TRANSFER_COLUMNS}
-    for i, (label, run) in enumerate(results.TAB6_ROWS):
+                          for label, _ in tables.TAB6_ROWS
+                          for c in tables.TRANSFER_COLUMNS}
+    for i, (label, run) in enumerate(tables.TAB6_ROWS):
         for col, v in tab6_values(i).items():
             cell = cells[label, col]
             if run == 'smocov2plus_r50_100e':  # one failed run, no other
                 assert cell.value is None and cell.text() == (
-                    'failed' if col == 'ImageNet Acc' else results.MISSING)
+                    'failed' if col == 'ImageNet Acc' else tables.MISSING)
             else:  # taxonomy-79's failed rerun does not hide its result
                 assert cell.value == pytest.approx(v), (label, col)
 
@@ -155,8 +155,8 @@ def md_rows(md: str, first_header: str) -> dict:
 
 
 def test_tab6_markdown_has_the_papers_rows_and_columns(tab6_runs):
-    records, _ = results.find_records([str(tab6_runs)])
-    md = results.tab6_markdown(results.tab6_cells(records))
+    records, _ = tables.find_records([str(tab6_runs)])
+    md = tables.tab6_markdown(tables.tab6_cells(records))
     header = md.splitlines()[0]
     assert header == ('| Tab. 6 | run | ImageNet Acc | VOC07 AP50 | '
                       'VOC07+12 AP | VOC07+12 AP50 | VOC07+12 AP75 | '
@@ -173,7 +173,7 @@ def test_tab6_markdown_has_the_papers_rows_and_columns(tab6_runs):
         '61.0'  # row 6: 55 + 6, not the distractors' 1.0
     smoco = rows['S-MoCo v2+', '`smocov2plus_r50_100e`']
     assert smoco.pop('ImageNet Acc') == 'failed'
-    assert set(smoco.values()) == {results.MISSING}
+    assert set(smoco.values()) == {tables.MISSING}
     assert rows['BYOL', '`byol_r50_100e_sgd`']['Cityscapes mIoU'] == '82.0'
 
 
@@ -184,8 +184,8 @@ def fig6_runs(tmp_path):
     v2+ run whose earlier checkpoints must not become Fig. 6 points."""
     root = tmp_path / 'fig6'
     expected = {}
-    for m, (method, pattern) in enumerate(results.FIG6_METHODS):
-        for n in results.FIG6_EPOCHS:
+    for m, (method, pattern) in enumerate(figures.FIG6_METHODS):
+        for n in figures.FIG6_EPOCHS:
             run = pattern.format(n)
             v = 60.0 + 10 * m + n / 100
             if (method, n) == ('BYOL', 500):
@@ -214,8 +214,8 @@ def fig6_runs(tmp_path):
 
 def test_fig6_points_figure_and_table(fig6_runs):
     root, expected = fig6_runs
-    records, _ = results.find_records([str(root)])
-    points = results.fig6_points(records)
+    records, _ = tables.find_records([str(root)])
+    points = figures.fig6_points(records)
     assert list(points) == ['ImageNet Acc', 'VOC07 AP50']
     lin = points['ImageNet Acc']
     assert list(lin) == ['Supervised', 'MoCo v2+', 'BYOL']
@@ -229,7 +229,7 @@ def test_fig6_points_figure_and_table(fig6_runs):
     ]
     assert all(st == 'missing' for _, _, st in points['VOC07 AP50']['BYOL'])
     # the figure: one panel per benchmark, one line per method, the values
-    fig = results.fig6_figure(points)
+    fig = figures.fig6_figure(points)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in axes] == ['ImageNet Acc', 'VOC07 AP50']
     for ax, col in zip(axes, points):
@@ -243,10 +243,10 @@ def test_fig6_points_figure_and_table(fig6_runs):
                 assert (math.isnan(g) if w is None else g == pytest.approx(w))
     import matplotlib.pyplot as plt
     plt.close(fig)
-    png = results.plot_fig6(points)
+    png = figures.plot_fig6(points)
     assert png[:8] == b'\x89PNG\r\n\x1a\n'
     # the table: a row per (method, epochs)
-    rows = md_rows(results.fig6_markdown(points), 'Fig. 6')
+    rows = md_rows(figures.fig6_markdown(points), 'Fig. 6')
     assert len(rows) == 12
     assert rows['MoCo v2+', '300'] == {
         'ImageNet Acc': '73.0',
@@ -254,8 +254,8 @@ def test_fig6_points_figure_and_table(fig6_runs):
     }
     assert rows['Supervised', '300']['ImageNet Acc'] == 'failed'
     assert rows['BYOL', '500'] == {
-        'ImageNet Acc': results.MISSING,
-        'VOC07 AP50': results.MISSING
+        'ImageNet Acc': tables.MISSING,
+        'VOC07 AP50': tables.MISSING
     }
     assert rows['BYOL', '200']['ImageNet Acc'] == '82.0'
 

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 from tool_loader import load_tool
 
-from airl_mm.analysis import results
+from airl_mm.analysis import figures, results, tables
 
 collect_tool = load_tool('analysis/collect_results.py')
 LIN_IN1K = 'linear_r50_sgd-steplr-100e_in1k'
@@ -138,9 +138,9 @@ def runs(tmp_path):
 
 def test_table(runs):
     root, acc, lt = runs
-    records, problems = results.find_records([str(root)])
+    records, problems = tables.find_records([str(root)])
     assert len(problems) == 1 and 'broken' in problems[0]
-    rows, columns, cells = results.build_table(records)
+    rows, columns, cells = tables.build_table(records)
     assert columns == [
         'ImageNet Acc', 'CIFAR-100 Acc', 'VOC07 AP50', 'VOC07+12 AP50',
         'VOC07+12 AP', 'VOC07+12 AP75', 'COCO C4 AP_box', 'COCO C4 AP_seg',
@@ -159,7 +159,7 @@ def test_table(runs):
     assert cells[plus, 'COCO C4 AP_box'].text() == 'failed'
     assert cells[plus, 'Cityscapes mIoU'].text() == 'running'
     # never invented: no run -> missing
-    assert cells['mocov2_r50_200e', 'VOC07 AP50'].text() == results.MISSING
+    assert cells['mocov2_r50_200e', 'VOC07 AP50'].text() == tables.MISSING
     assert cells['mocov2_r50_200e_1-syncbn',
                  'CIFAR-10-LT linear'].value == 62.5
     # branch and NormRescale are rows of their own
@@ -169,24 +169,24 @@ def test_table(runs):
         assert cells[label, 'ImageNet Acc'].value == v
     # a sweep's row shows its last checkpoint
     assert cells['mocov2plus_long', 'ImageNet Acc'].value == 68.0
-    md = results.markdown_table(rows, columns, cells)
+    md = tables.markdown_table(rows, columns, cells)
     line = next(ln for ln in md.splitlines() if ln.startswith(f'| {plus} |'))
     assert line.split(' | ')[1:5] == ['72.2', '64.5', '75.0', '82.3']
 
 
 def test_plot_data(runs):
     root, acc, lt = runs
-    records, _ = results.find_records([str(root)])
-    rows, columns, cells = results.build_table(records)
-    ladder = results.ladder_points(rows, cells, 'ImageNet Acc')
+    records, _ = tables.find_records([str(root)])
+    rows, columns, cells = tables.build_table(records)
+    ladder = figures.ladder_points(rows, cells, 'ImageNet Acc')
     assert ladder == [67.5, 68.9, 70.1, None, 71.4, 72.2]  # step 3 missing
-    pts = results.scatter_points(rows, cells, 'CIFAR-10-LT linear')
+    pts = figures.scatter_points(rows, cells, 'CIFAR-10-LT linear')
     assert sorted(p[0] for p in pts) == sorted(lt)
     # the Fig. 4 line and band against scipy's regression
     x = np.array([acc[r][0] for r in sorted(lt)])
     y = np.array([lt[r] for r in sorted(lt)])
     grid = np.linspace(x.min(), x.max(), 7)
-    slope, icpt, fit, lo, hi = results.regression_band(x, y, grid)
+    slope, icpt, fit, lo, hi = figures.regression_band(x, y, grid)
     ref = stats.linregress(x, y)
     assert slope == pytest.approx(ref.slope)
     assert icpt == pytest.approx(ref.intercept)
@@ -197,9 +197,9 @@ def test_plot_data(runs):
     t = stats.t.ppf(0.975, n - 2)
     np.testing.assert_allclose(hi - fit, t * se_mean)
     np.testing.assert_allclose(fit - lo, t * se_mean)
-    assert results.regression_band(x[:2], y[:2], grid)[3] is None
+    assert figures.regression_band(x[:2], y[:2], grid)[3] is None
     # Fig. 7: the sweep's points, the failed checkpoint kept as such
-    curves = results.sweep_curves(records)
+    curves = figures.sweep_curves(records)
     assert curves == {
         LIN_IN1K: {
             'mocov2plus_long': [(50, 60.0, 'finished'),

@@ -6,8 +6,15 @@ import os.path as osp
 import re
 import sys
 
-from airl_mm.analysis.recipes import config_table, pretraining_configs
-from airl_mm.fileio import atomic_write_text
+# The recipes lie beside this script (config_recipes.py), on sys.path when
+# run as one; added when loaded otherwise (tests).
+_HERE = osp.dirname(osp.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.append(_HERE)
+
+from config_recipes import config_table, pretraining_configs  # noqa: E402
+
+from airl_mm.fileio import atomic_write_text  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BEGIN, END = '<!-- config-table:begin -->', '<!-- config-table:end -->'

@@ -16,18 +16,5 @@ fi
 CONFIG=$1
 PRETRAIN=$2
 GPUS=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-if [[ -z "${PYTHON:-}" ]]; then
-  if [[ -x "$ROOT/.venv/bin/python" ]]; then PYTHON="$ROOT/.venv/bin/python"
-  else PYTHON=python; fi
-fi
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" \
-exec "$PYTHON" -m torch.distributed.run \
-  --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-  --nproc_per_node="$GPUS" --master_port="$PORT" \
-  "$ROOT/tools/benchmarks/train_benchmark.py" "$CONFIG" "$PRETRAIN" \
-  --launcher pytorch "${@:4}"
+exec "$(dirname "$0")/../torchrun.sh" tools/benchmarks/train_benchmark.py "$GPUS" \
+  "$CONFIG" "$PRETRAIN" --launcher pytorch "${@:4}"

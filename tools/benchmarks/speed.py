@@ -10,10 +10,18 @@ and P3 (bf16 + channels_last, loop vs limit) is measured too.
 """
 import argparse
 import json
+import os.path as osp
 import sys
 
-from airl_mm.benchmarks.speed import Settings, run, table
-from airl_mm.fileio import atomic_write_text
+# The harness lies beside this script (speed_harness.py), on sys.path when
+# run as one; added when loaded otherwise (tests), for its worker processes.
+_HERE = osp.dirname(osp.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.append(_HERE)
+
+from speed_harness import Settings, run, table  # noqa: E402
+
+from airl_mm.fileio import atomic_write_text  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -98,5 +106,5 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    import airl_mm  # noqa: F401  (registers the fast transforms)
+    import airl_mm.register  # noqa: F401  (registers the fast transforms)
     main()

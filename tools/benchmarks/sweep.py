@@ -14,7 +14,7 @@ import sys
 from mmengine.config import DictAction
 from tqdm import tqdm
 
-import airl_mm  # noqa: F401  (host glue, registries)
+import airl_mm.register  # noqa: F401  (host glue, registries)
 from airl_mm.benchmarks.sweep import run_sweep
 
 

@@ -9,7 +9,7 @@ differs: it runs on the 224x224 uint8 crop with OpenCV and lookup tables
 instead of round trips through PIL and float64 NumPy.
 
 Agreement with the reference for the same draws (uint8 levels, tested in
-``tests/test_datasets/test_fast_transforms.py``; :data:`TOLERANCE`):
+``tests/datasets/transforms/test_fast_augment.py``; :data:`TOLERANCE`):
 
 - crop + resize: identical when the crop shrinks (PIL's antialiased resize
   on a PIL crop, without the reference's array copies and conversions);

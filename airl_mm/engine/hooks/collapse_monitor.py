@@ -7,16 +7,11 @@ import torch
 import torch.nn as nn
 from mmengine.hooks import Hook, LoggerHook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmselfsup.registry import HOOKS
 
 from ...analysis.collapse import collapse_metrics
 from .teacher_update import teacher_emas
-
-
-def unwrap(model: nn.Module) -> nn.Module:
-    """The model inside a DDP-style wrapper (or the model itself)."""
-    return model.module if is_model_wrapper(model) else model
+from .utils import get_ori_model
 
 
 def submodule(model: nn.Module, path: str, field: str) -> nn.Module:
@@ -125,7 +120,7 @@ class CollapseMonitorHook(Hook):
     def before_train(self, runner) -> None:
         if self.interval is None:
             self.interval = logger_interval(runner)
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         watched = {
             '': submodule(model, self.student, 'CollapseMonitorHook.student')
         }

@@ -8,7 +8,8 @@ from mmselfsup.registry import HOOKS
 
 from ..optimizers.lars_constructor import (excluded_by_type, owned_parameters,
                                            under)
-from .collapse_monitor import logged_after, logger_interval, submodule, unwrap
+from .collapse_monitor import logged_after, logger_interval, submodule
+from .utils import get_ori_model
 
 
 def effective_lr(param: torch.Tensor,
@@ -92,7 +93,7 @@ class LayerwiseLRHook(Hook):
     def before_train(self, runner) -> None:
         if self.interval is None:
             self.interval = logger_interval(runner)
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         for path in self.layers.values():
             submodule(model, path, 'LayerwiseLRHook.layers')
         owners = owned_parameters(model)

@@ -7,9 +7,10 @@ import torch
 from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
 from mmselfsup.registry import HOOKS
+
+from .utils import get_ori_model
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -37,8 +38,7 @@ def non_finite_terms(log_vars: Optional[Dict]) -> Dict[str, float]:
 
 def state_is_finite(model: torch.nn.Module) -> bool:
     """Whether every floating tensor of ``model.state_dict()`` is finite."""
-    if is_model_wrapper(model):
-        model = model.module
+    model = get_ori_model(model)
     return all(
         bool(torch.isfinite(t).all()) for t in model.state_dict().values()
         if torch.is_tensor(t) and t.is_floating_point())
@@ -156,8 +156,7 @@ class NonFiniteGuardHook(Hook):
         self._reason = None
         # kept to undo the forward pass (teacher, queue, BN) of a skipped step
         if self.enable and self.max_skips > 0:
-            model = runner.model.module if is_model_wrapper(
-                runner.model) else runner.model
+            model = get_ori_model(runner.model)
             self._snapshot = {
                 k: v.detach().clone()
                 for k, v in model.state_dict().items()
@@ -190,9 +189,7 @@ class NonFiniteGuardHook(Hook):
                  f'{self.max_skips})' if self.max_skips else '') + '.')
         self.skipped += 1
         if self._snapshot is not None:
-            model = runner.model.module if is_model_wrapper(
-                runner.model) else runner.model
-            model.load_state_dict(self._snapshot)
+            get_ori_model(runner.model).load_state_dict(self._snapshot)
             self._snapshot = None
         print_log(
             f'skipped a non-finite step at {where}: {what} '

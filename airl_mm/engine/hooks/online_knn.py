@@ -12,7 +12,7 @@ from mmengine.logging import print_log
 from mmselfsup.registry import DATASETS, HOOKS
 
 from ...evaluation.knn import knn_accuracy
-from .collapse_monitor import unwrap
+from .utils import get_ori_model
 
 
 def dataset_labels(dataset) -> np.ndarray:
@@ -113,7 +113,7 @@ class OnlineKNNHook(Hook):
     def evaluate(self, model) -> float:
         """kNN top-1 (%) of ``model``'s backbone on the query split."""
         memory, memory_labels, query, query_labels = self._datasets()
-        model = unwrap(model)
+        model = get_ori_model(model)
         f_mem = backbone_features(model, memory, self.batch_size)
         f_query = backbone_features(model, query, self.batch_size)
         num_classes = int(max(memory_labels.max(), query_labels.max())) + 1

@@ -26,11 +26,12 @@ from mmengine.dataset import DefaultSampler
 from mmengine.dist import all_reduce, get_dist_info
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 from mmselfsup.registry import HOOKS
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import BatchSampler, DataLoader
+
+from .utils import get_ori_model
 
 DATA_BATCH = Optional[Sequence[dict]]
 
@@ -108,8 +109,7 @@ def update_bn_stats(model: nn.Module,
     Raises:
         ValueError: ``loader`` yields no batch.
     """
-    if is_model_wrapper(model):
-        model = model.module
+    model = get_ori_model(model)
     layers = bn_layers(model)
     if not layers:
         print_log(

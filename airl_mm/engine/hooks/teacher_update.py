@@ -15,17 +15,20 @@ from typing import List, Tuple
 
 import torch.nn as nn
 from mmengine.hooks import Hook
-from mmengine.model import BaseAveragedModel, is_model_wrapper
+from mmengine.model import BaseAveragedModel
 from mmengine.optim import OptimWrapperDict
 from mmselfsup.models.utils import CosineEMA
 from mmselfsup.registry import HOOKS
 
+from .utils import get_ori_model
+
 
 def teacher_emas(model: nn.Module) -> List[BaseAveragedModel]:
     """Every EMA teacher inside ``model`` (MoCoV2Plus, MoCo, BYOL...)."""
-    if is_model_wrapper(model):
-        model = model.module
-    return [m for m in model.modules() if isinstance(m, BaseAveragedModel)]
+    return [
+        m for m in get_ori_model(model).modules()
+        if isinstance(m, BaseAveragedModel)
+    ]
 
 
 def accumulative_counts(optim_wrapper) -> int:

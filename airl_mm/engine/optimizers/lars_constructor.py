@@ -2,7 +2,6 @@
 from typing import Iterable, List, Optional, Sequence
 
 import torch.nn as nn
-from mmengine.model import is_model_wrapper
 from mmengine.optim import DefaultOptimWrapperConstructor
 from mmselfsup.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
@@ -118,8 +117,9 @@ class LARSOptimWrapperConstructor(DefaultOptimWrapperConstructor):
 
     def flag_groups(self, groups: List[dict], model: nn.Module) -> None:
         """Set ``lars_exclude`` (and the norm/bias decay) on ``groups``."""
-        if is_model_wrapper(model):
-            model = model.module
+        # imported here: the hooks package imports this module
+        from ..hooks.utils import get_ori_model
+        model = get_ori_model(model)
         if self.lars_modules is not None:
             check_module_paths(model, self.lars_modules,
                                'paramwise_cfg.lars_modules')

@@ -17,15 +17,16 @@ from mmengine.registry import LOOPS
 from mmengine.runner import EpochBasedTrainLoop, Runner
 from mmselfsup.registry import RUNNERS
 
-from ...compat import init_cpu_distributed
+from ...compat import atomic_local_writes, init_cpu_distributed, prepare_run
 from ..hooks.teacher_update import (TeacherUpdateHook, accumulative_counts,
                                     teacher_emas)
 from ..precision import to_channels_last
 from .cfg_options import worker_safe_loader_cfg
 from .progress import (PROGRESS_KEY, ResumeMismatchError, carry_over, changed,
-                       describe, infer_old_progress, replay_schedules,
-                       run_progress, schedule_length_problems,
-                       scheduled_values, snapshot_schedules)
+                       describe, infer_old_progress, loader_batch_size,
+                       replay_schedules, run_progress,
+                       schedule_length_problems, scheduled_values,
+                       snapshot_schedules)
 from .random_state import (RNG_KEY, get_rng_state, restore_rng_state,
                            seed_per_sample)
 
@@ -60,7 +61,16 @@ class AirlRunner(Runner):
     * moves every EMA teacher once per optimizer step (adds a
       :class:`~airl_mm.engine.hooks.TeacherUpdateHook` when the config
       registers none).
+
+    Building one applies the host glue its run needs (fixes 1-5 of
+    :mod:`airl_mm.compat`), atomic checkpoint writes among them, however
+    it is built (a config's ``runner_type``, the launchers, Python).
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        prepare_run()  # checkpoint loading and image reading
+        atomic_local_writes()  # before any checkpoint is written
+        super().__init__(*args, **kwargs)
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
         super().register_hooks(default_hooks, custom_hooks)
@@ -119,10 +129,22 @@ class AirlRunner(Runner):
         while ``train_cfg.max_epochs`` was overridden)."""
         built_already = isinstance(scheduler, list) and scheduler and all(
             not isinstance(s, dict) for s in scheduler)
-        schedulers = super().build_param_scheduler(scheduler)
+        loop = self._train_loop
+        try:
+            schedulers = super().build_param_scheduler(scheduler)
+        except ValueError as e:
+            if 'end should be larger than begin' not in str(e):
+                raise
+            raise ValueError(
+                f'param_scheduler: {e}: a scheduler begins at or after the '
+                'end of the run (train_cfg.max_epochs='
+                f'{getattr(loop, "max_epochs", None)}, max_iters='
+                f'{getattr(loop, "max_iters", None)}), e.g. a run shorter '
+                'than the warm-up; shorten the warm-up with the run '
+                '(param_scheduler.0.end and param_scheduler.1.begin) or '
+                'train longer') from e
         if built_already or not isinstance(schedulers, list):
             return schedulers
-        loop = self._train_loop
         problems = schedule_length_problems(schedulers,
                                             getattr(loop, 'max_epochs', None),
                                             loop.max_iters)
@@ -258,16 +280,23 @@ class AirlRunner(Runner):
         for."""
         before = configured_lrs(optim_wrapper)
         k = accumulative_counts(optim_wrapper)
-        if auto_scale_lr and k > 1 and 'base_batch_size' in auto_scale_lr:
-            # mmengine counts processes x batch only: the same ratio
-            auto_scale_lr = dict(
-                auto_scale_lr,
-                base_batch_size=auto_scale_lr['base_batch_size'] / k)
-        super().scale_lr(optim_wrapper, auto_scale_lr)
-        if auto_scale_lr and k > 1 and 'base_batch_size' in auto_scale_lr:
-            auto_scale_lr = dict(
-                auto_scale_lr,
-                base_batch_size=auto_scale_lr['base_batch_size'] * k)
+        if auto_scale_lr and auto_scale_lr.get('enable', False):
+            if 'base_batch_size' not in auto_scale_lr:
+                raise KeyError('auto_scale_lr.enable=True needs '
+                               'auto_scale_lr.base_batch_size')
+            if _is_built(self.param_schedulers):
+                raise RuntimeError('scale_lr must run before the parameter '
+                                   'schedulers are built (they keep the '
+                                   'initial lr)')
+            batch = loader_batch_size(self._train_dataloader) \
+                if not isinstance(self._train_dataloader, dict) \
+                else self._train_dataloader['batch_size']
+            ratio = self.world_size * batch * k / \
+                auto_scale_lr['base_batch_size']
+            for w in (optim_wrapper.values() if isinstance(
+                    optim_wrapper, OptimWrapperDict) else [optim_wrapper]):
+                for group in w.optimizer.param_groups:
+                    group['lr'] = group['lr'] * ratio
         check_lr_scaling(auto_scale_lr, self.world_size,
                          self.train_dataloader.batch_size, before,
                          configured_lrs(optim_wrapper), k)
@@ -300,6 +329,17 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
                 self.run_iter(idx, data_batch)
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1
+
+
+def _is_built(schedulers) -> bool:
+    """Whether any parameter scheduler is built already (as mmengine's
+    ``scale_lr`` checks)."""
+    if isinstance(schedulers, dict):
+        return 'type' not in schedulers and any(
+            _is_built(s) for s in schedulers.values())
+    if isinstance(schedulers, list):
+        return any(_is_built(s) for s in schedulers)
+    return hasattr(schedulers, 'last_step')
 
 
 def configured_lrs(optim_wrapper) -> list:

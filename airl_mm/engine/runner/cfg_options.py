@@ -20,7 +20,7 @@ The names the run reads are (:func:`names_read`): the arguments of
 mmengine's ``Runner.__init__`` (what ``Runner.from_cfg`` passes it, read
 from the signature), the names mmengine's Runner reads later with
 ``self.cfg.get`` (:data:`RUNNER_CFG_GETS`), and this plugin's own
-(:data:`PLUGIN_NAMES`). ``tests/test_configs/test_cfg_options.py`` checks
+(:data:`PLUGIN_NAMES`). ``tests/engine/runner/test_cfg_options.py`` checks
 both lists against the installed sources.
 
 :func:`no_persistent_workers_without_workers` makes ``num_workers=0`` (what

@@ -1,67 +1,19 @@
-"""Config -> Runner, the OpenMMLab way (``tools/train.py`` is its CLI).
-
-Also runnable as ``python -m airl_mm.engine.runner.train CONFIG ...`` (the
-demos train this way, so they need no ``tools/`` folder).
+"""Config -> Runner, the OpenMMLab way (``tools/train.py`` is its CLI:
+the argument parsing lives there, these are the functions it calls).
 """
-import os
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
-from .cfg_options import (CfgOptionError, merge_cfg_options,
+from .cfg_options import (merge_cfg_options,
                           no_persistent_workers_without_workers)
 
+# How a job's processes are started (mmengine's ``init_dist`` launchers):
+# the one list for pre-training and the transfer benchmarks.
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
-
-
-def add_train_args(parser) -> None:
-    """The arguments of mmselfsup's ``tools/train.py`` (same meaning)."""
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument(
-        '--resume',
-        nargs='?',
-        type=str,
-        const='auto',
-        help='resume from PATH, or without PATH from the latest checkpoint '
-        'in the work dir')
-    add_precision_args(parser)
-    parser.add_argument(
-        '--auto-scale-lr',
-        action='store_true',
-        help='scale every lr linearly with the real total batch (processes '
-        'x per-GPU batch x optim_wrapper.accumulative_counts) against '
-        'auto_scale_lr.base_batch_size; after a resume at another batch, '
-        'the new one')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
-    parser.add_argument(
-        '--launcher', choices=LAUNCHERS, default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-
-
-def add_precision_args(parser) -> None:
-    """``--amp``, ``--amp-dtype``, ``--channels-last``."""
-    parser.add_argument(
-        '--amp',
-        action='store_true',
-        help='mixed precision: bf16 autocast (CPU, and GPUs with bf16), '
-        'else fp16 with loss scaling; the loss head stays fp32')
-    parser.add_argument(
-        '--amp-dtype',
-        default='auto',
-        choices=('auto', 'bfloat16', 'float16'),
-        help='autocast dtype for --amp (default: auto)')
-    parser.add_argument(
-        '--channels-last',
-        action='store_true',
-        help='channels_last (NHWC) weights and activations')
 
 
 def apply_precision(cfg: Config,
@@ -158,26 +110,3 @@ def train(cfg: Config) -> Runner:
     runner = RUNNERS.build(cfg)
     runner.train()
     return runner
-
-
-def main(argv: Optional[Sequence[str]] = None) -> Runner:
-    """``tools/train.py``: parse arguments, build the config, train."""
-    import argparse
-    parser = argparse.ArgumentParser(
-        description='Train a self-supervised model (airl_mm / mmselfsup)')
-    add_train_args(parser)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    try:
-        cfg = build_train_cfg(args.config, args.work_dir, args.resume,
-                              args.amp, args.cfg_options, args.launcher,
-                              args.auto_scale_lr, args.amp_dtype,
-                              args.channels_last)
-    except CfgOptionError as e:  # the user's input: no traceback
-        parser.error(str(e))
-    return train(cfg)
-
-
-if __name__ == '__main__':
-    import airl_mm  # noqa: F401  (host glue, registries)
-    main()

@@ -1,6 +1,6 @@
 # The reference of ./imagenet_byol-sym.py: the same Table-5 steps with
 # mmselfsup's / mmcv's own transforms (PIL and float64 NumPy), for speed and
-# distribution comparisons (tests/test_datasets/test_fast_transforms.py).
+# distribution comparisons (tests/datasets/transforms/test_fast_augment.py).
 _base_ = './imagenet_byol-sym.py'
 
 crop = dict(

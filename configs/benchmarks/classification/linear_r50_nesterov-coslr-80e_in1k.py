@@ -12,8 +12,10 @@ optim_wrapper = dict(
     optimizer=dict(
         type='SGD', lr=0.8, momentum=0.9, nesterov=True, weight_decay=0.))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=80, eta_min=0., by_epoch=True,
-         begin=0, end=80, convert_to_iter_based=True)
+    # no end / T_max: the cosine ends with the run (mmengine: end =
+    # train_cfg.max_epochs), also when max_epochs is overridden
+    dict(type='CosineAnnealingLR', eta_min=0., by_epoch=True, begin=0,
+         convert_to_iter_based=True)
 ]
 train_cfg = dict(max_epochs=80)
 auto_scale_lr = dict(base_batch_size=1024)

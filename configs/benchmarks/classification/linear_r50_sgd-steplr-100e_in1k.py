@@ -9,7 +9,7 @@
 _base_ = 'mmpretrain::mocov2/benchmarks/resnet50_8xb32-linear-steplr-100e_in1k.py'  # noqa: E501
 
 # Registers the offline CIFAR / CIFAR-LT datasets and applies the host glue.
-custom_imports = dict(imports=['airl_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 
 # frozen_stages=4 already puts every BN of the backbone in eval mode;
 # norm_eval says it again so a child that unfreezes a stage keeps it.

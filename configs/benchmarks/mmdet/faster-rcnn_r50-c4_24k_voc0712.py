@@ -15,11 +15,9 @@
 # - AP, AP50 and AP75 (VOC07 11-point AP averaged over IoU 0.50:0.95).
 # tools/benchmarks/dist_mmdet.sh fills both init_cfg checkpoints.
 _base_ = 'mmdet::pascal_voc/faster-rcnn_r50-caffe-c4_ms-18k_voc0712.py'
+# airl_mm.register registers C4SharedHead (airl_mm/models/utils/c4_head.py)
 custom_imports = dict(
-    imports=[
-        'airl_mm', 'airl_mm.benchmarks.c4_head',
-        'airl_mm.benchmarks.voc_difficult'
-    ],
+    imports=['airl_mm.register', 'airl_mm.benchmarks.voc_difficult'],
     allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)

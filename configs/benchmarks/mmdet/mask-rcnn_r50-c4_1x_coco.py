@@ -8,9 +8,8 @@
 # Train shorter side 640-800 (step 32), test 800; lr 0.02, warm-up 1,000
 # iterations, steps 60k / 80k.
 _base_ = 'mmdet::mask_rcnn/mask-rcnn_r50-caffe-c4_1x_coco.py'
-custom_imports = dict(
-    imports=['airl_mm', 'airl_mm.benchmarks.c4_head'],
-    allow_failed_imports=False)
+# airl_mm.register registers C4SharedHead (airl_mm/models/utils/c4_head.py)
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 backbone_init = dict(type='Pretrained', checkpoint=None, prefix='backbone.')

@@ -4,13 +4,11 @@
 # box head, as the authors' release), our torchvision-style ResNet-50 with
 # nothing frozen, no norm weight decay, PreciseBN.
 # mmdet's FPN base already normalises RGB input with ImageNet mean/std
-# inside model (asserted by tests/test_benchmarks).
+# inside model (asserted by tests/benchmarks).
 # Train shorter side 640-800 (step 32), test 800; lr 0.02, warm-up 1,000
 # iterations, steps 60k / 80k.
 _base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'
-custom_imports = dict(
-    imports=['airl_mm', 'airl_mm.benchmarks.c4_head'],
-    allow_failed_imports=False)
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(

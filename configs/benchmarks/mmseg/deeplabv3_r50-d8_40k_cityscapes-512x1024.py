@@ -11,7 +11,7 @@
 # - no weight decay on norm layers, PreciseBN before evaluation.
 # mmseg's base already normalises RGB input with ImageNet mean/std.
 _base_ = 'mmseg::deeplabv3/deeplabv3_r50-d8_4xb2-40k_cityscapes-512x1024.py'
-custom_imports = dict(imports=['airl_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['airl_mm.register'], allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(

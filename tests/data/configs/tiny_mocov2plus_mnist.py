@@ -2,7 +2,7 @@
 # 32 MNIST digits, batches of 8, 4 iterations, SyncBN as configured.
 _base_ = '../../../configs/mocov2plus_r50_200e.py'
 
-custom_imports = dict(imports=['airl_mm', 'helper_hooks'])
+custom_imports = dict(imports=['airl_mm.register', 'helper_hooks'])
 model = dict(
     queue_len=32,
     feat_dim=8,
