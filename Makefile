@@ -15,8 +15,10 @@ demo: env
 test: env
 	$(PY) -m pytest -q -rs --durations=15
 
+# two workers on two cores: one thread each (two each oversubscribe the
+# cores and some tests then take 10x longer)
 test-fast: env
-	$(PY) -m pytest -q -m "not slow" -n 2
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -m "not slow" -n 2
 
 # flake8 + isort + yapf, settings in setup.cfg (the same as pre-commit).
 LINT_PY := airl_mm tools tests demo

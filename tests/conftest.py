@@ -14,6 +14,44 @@ from tool_loader import ROOT  # noqa: E402
 import airl_mm.register  # noqa: E402,F401  (as configs' custom_imports)
 
 
+def _memoise_external_config_lookups() -> None:
+    """mmengine resolves each ``mmselfsup::`` base by asking pkg_resources
+    whether the package is installed and by reading all ~40 metafiles of
+    its model index (YAML), on every load: ~0.1 s a base, most of the time
+    of the fast tier's config tests. The answers are pure reads of installed
+    files that do not change during a session, so the tests memoise them
+    (failures too: mmengine catches the ValueError to fall back to a base
+    path). Results are unchanged; only the test session is patched."""
+    import functools
+
+    import mmengine.config.config as config_module
+    import mmengine.config.utils as config_utils
+
+    for name in ('is_installed', 'get_installed_path'):
+        setattr(
+            config_module, name,
+            functools.lru_cache(maxsize=None)(getattr(config_module, name)))
+    lookup = config_utils._get_cfg_metainfo
+    answers: dict = {}
+
+    def memoised(package_path: str, cfg_path: str) -> dict:
+        key = (package_path, cfg_path)
+        if key not in answers:
+            try:
+                answers[key] = (True, lookup(package_path, cfg_path))
+            except ValueError as e:
+                answers[key] = (False, e.args)
+        ok, answer = answers[key]
+        if not ok:
+            raise ValueError(*answer)
+        return answer
+
+    config_utils._get_cfg_metainfo = memoised
+
+
+_memoise_external_config_lookups()
+
+
 @pytest.fixture(autouse=True)
 def mmselfsup_scope():
     """Each test starts in the mmselfsup scope, whatever Runner (mmcls
