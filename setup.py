@@ -26,7 +26,7 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
     packages=find_packages(
-        exclude=('configs', 'tools', 'tests', 'demo', 'demo.*')),
+        exclude=('configs', 'tools', 'tests', 'tests.*', 'demo', 'demo.*')),
     # the ImageNet taxonomies of Tab. 6 (airl_mm.datasets.taxonomy)
     package_data={'airl_mm.datasets': ['data/*.json']},
     python_requires='>=3.11',

@@ -193,3 +193,26 @@ def test_relative_imports_resolve():
     assert pkg[1] == 'airl_mm.benchmarks.launcher.x'
     with pytest.raises(ValueError, match='beyond the top package'):
         list(imports('from ... import x', 'airl_mm.fileio'))
+
+
+def test_the_distribution_ships_the_library_only(repo_root, monkeypatch):
+    """What ``pip install .`` would install: airl_mm and its subpackages
+    (every test folder is a package too, since the tests mirror the
+    library: none may end up in site-packages), and the package data."""
+    import runpy
+
+    import setuptools
+    monkeypatch.chdir(repo_root)
+    seen = {}
+    monkeypatch.setattr(setuptools, 'setup', lambda **kw: seen.update(kw))
+    runpy.run_path(str(repo_root / 'setup.py'), run_name='__main__')
+    packages = set(seen['packages'])
+    assert packages, 'setup.py lists no packages'
+    assert all(p == PACKAGE or p.startswith(PACKAGE + '.')
+               for p in packages), sorted(packages)
+    on_disk = {
+        '.'.join(init.parent.relative_to(repo_root).parts)
+        for init in (repo_root / PACKAGE).rglob('__init__.py')
+    }
+    assert packages == on_disk
+    assert seen['package_data'] == {'airl_mm.datasets': ['data/*.json']}

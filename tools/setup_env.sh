@@ -10,9 +10,9 @@
 # the shared site-packages on its path and airl_mm is installed editable into
 # the overlay, so clones never fight over the editable install.
 #
-# mmcv 2.0.1 is compiled from source (11 min on 2 cores): its wheel is cached
-# separately, keyed by the torch/python/CUDA it was built against, so a
-# changed unrelated pin does not rebuild it.
+# mmcv 2.0.1 is compiled from source (~8 min on 2 idle cores, ~35 shared):
+# its wheel is cached separately, keyed by the torch/python/CUDA it was
+# built against, so a changed unrelated pin does not rebuild it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -107,12 +107,20 @@ log "waiting for lock $CACHE/locks/$KEY.lock" && flock 9
 # While mmcv compiles (pid $2, sources unpacked under $1): every minute, the
 # C++/CUDA files compiled so far and the time left at the rate so far.
 mmcv_progress() {
-  local dir=$1 pid=$2 t0=$SECONDS total done left
+  local dir=$1 pid=$2 t0=$SECONDS src total done left
   while kill -0 "$pid" 2>/dev/null; do
     sleep 60
     kill -0 "$pid" 2>/dev/null || break
-    total=$(find "$dir" -path '*mmcv/ops/csrc/pytorch*' \( -name '*.cpp' \
-      -o -name '*.cu' \) 2>/dev/null | wc -l)
+    # what mmcv's setup.py compiles: pytorch/*.cpp and pytorch/cpu/*.cpp,
+    # plus pytorch/cuda/*.{cu,cpp} for a CUDA build (not mlu/, npu/, ...)
+    src=$(find "$dir" -type d -path '*mmcv/ops/csrc/pytorch' 2>/dev/null |
+      head -n 1 || true)
+    total=0
+    if [[ -n "$src" ]]; then
+      total=$(find "$src" "$src/cpu" \
+        $([[ "${FORCE_CUDA:-0}" == 1 ]] && echo "$src/cuda") -maxdepth 1 \
+        \( -name '*.cpp' -o -name '*.cu' \) 2>/dev/null | wc -l || true)
+    fi
     done=$(find "$dir" -name '*.o' 2>/dev/null | wc -l)
     if ((total > 0 && done > 0)); then
       left=$(( (SECONDS - t0) * (total - done) / done / 60 + 1 ))
@@ -152,7 +160,8 @@ build_stack() {
   wheels="$CACHE/wheels/mmcv-${mmcv_ver}-torch${tv}-py${PYVER}-${cuda}"
   if ! ls "$wheels"/mmcv-*.whl >/dev/null 2>&1; then
     log "[3/4] building mmcv ${mmcv_ver} with ops for torch ${tv} (${cuda});"
-    log "      the slow step (measured: 11-35 min on 2 cores), once per machine"
+    log "      the slow step (measured on 2 cores: ~8 min idle, ~35 shared)," \
+      "once per machine"
     # torch >= 2.x headers need C++20; mmcv 2.0.1 hard-codes -std=c++14.
     local wrap="$CACHE/bin"
     mkdir -p "$wrap"

@@ -20,6 +20,8 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmselfsup.registry import OPTIM_WRAPPERS
 from torch import nn
 
+from .hooks.utils import get_ori_model
+
 FP32_MODULES = ('head', )
 
 
@@ -59,7 +61,7 @@ def keep_fp32(model: nn.Module,
     Returns:
         nn.Module: ``model``.
     """
-    inner = getattr(model, 'module', model)
+    inner = get_ori_model(model)
     for name in names:
         sub = getattr(inner, name, None)
         if isinstance(sub,
