@@ -26,7 +26,7 @@ NEVER_FROM_PACKAGE = ('demo', 'tools', 'airl_mm.demos', 'argparse')
 
 
 def module_name(path: Path, root: Path) -> str:
-    """``airl_mm/engine/hooks/utils.py`` -> ``airl_mm.engine.hooks.utils``
+    """``airl_mm/engine/hooks/ema.py`` -> ``airl_mm.engine.hooks.ema``
     (a package's ``__init__.py`` -> the package)."""
     parts = list(path.relative_to(root).with_suffix('').parts)
     if parts[-1] == '__init__':

@@ -17,10 +17,9 @@ from typing import Any, Sequence, Union
 
 import torch
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
+from mmpretrain.utils import get_ori_model
 from mmselfsup.registry import OPTIM_WRAPPERS
 from torch import nn
-
-from .hooks.utils import get_ori_model
 
 FP32_MODULES = ('head', )
 

@@ -7,11 +7,11 @@ import torch
 import torch.nn as nn
 from mmengine.hooks import Hook, LoggerHook
 from mmengine.logging import print_log
+from mmpretrain.utils import get_ori_model
 from mmselfsup.registry import HOOKS
 
 from ...analysis.collapse import collapse_metrics
 from .teacher_update import teacher_emas
-from .utils import get_ori_model
 
 
 def submodule(model: nn.Module, path: str, field: str) -> nn.Module:

@@ -4,12 +4,12 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
+from mmpretrain.utils import get_ori_model
 from mmselfsup.registry import HOOKS
 
 from ..optimizers.lars_constructor import (excluded_by_type, owned_parameters,
                                            under)
 from .collapse_monitor import logged_after, logger_interval, submodule
-from .utils import get_ori_model
 
 
 def effective_lr(param: torch.Tensor,

@@ -8,9 +8,8 @@ from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
 from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
+from mmpretrain.utils import get_ori_model
 from mmselfsup.registry import HOOKS
-
-from .utils import get_ori_model
 
 
 class NonFiniteLossError(FloatingPointError):

@@ -9,10 +9,10 @@ from mmengine.dataset import default_collate
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmpretrain.utils import get_ori_model
 from mmselfsup.registry import DATASETS, HOOKS
 
 from ...evaluation.knn import knn_accuracy
-from .utils import get_ori_model
 
 
 def dataset_labels(dataset) -> np.ndarray:

@@ -27,11 +27,10 @@ from mmengine.dist import all_reduce, get_dist_info
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
+from mmpretrain.utils import get_ori_model
 from mmselfsup.registry import HOOKS
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import BatchSampler, DataLoader
-
-from .utils import get_ori_model
 
 DATA_BATCH = Optional[Sequence[dict]]
 

@@ -17,10 +17,9 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.model import BaseAveragedModel
 from mmengine.optim import OptimWrapperDict
+from mmpretrain.utils import get_ori_model
 from mmselfsup.models.utils import CosineEMA
 from mmselfsup.registry import HOOKS
-
-from .utils import get_ori_model
 
 
 def teacher_emas(model: nn.Module) -> List[BaseAveragedModel]:

@@ -3,6 +3,7 @@ from typing import Iterable, List, Optional, Sequence
 
 import torch.nn as nn
 from mmengine.optim import DefaultOptimWrapperConstructor
+from mmpretrain.utils import get_ori_model
 from mmselfsup.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 # Every torch normalisation layer with parameters: BN (and SyncBN), IN,
@@ -117,8 +118,6 @@ class LARSOptimWrapperConstructor(DefaultOptimWrapperConstructor):
 
     def flag_groups(self, groups: List[dict], model: nn.Module) -> None:
         """Set ``lars_exclude`` (and the norm/bias decay) on ``groups``."""
-        # imported here: the hooks package imports this module
-        from ..hooks.utils import get_ori_model
         model = get_ori_model(model)
         if self.lars_modules is not None:
             check_module_paths(model, self.lars_modules,
