@@ -274,18 +274,18 @@ def check_benchmark_options(config: str,
         FileNotFoundError: no such config.
         CfgOptionError: an override that would not reach the run.
     """
-    from mmengine.config import Config
-
     from ..engine.runner.cfg_options import check_cfg_options
-    if not cfg_options:
-        return
-    if not osp.isfile(config):
-        raise FileNotFoundError(f'benchmark config not found: {config}')
     if cfg_options:
         check_cfg_options(
-            Config.fromfile(config),
-            cfg_options,
-            set_elsewhere=SET_BY_LAUNCHER)
+            _read_config(config), cfg_options, set_elsewhere=SET_BY_LAUNCHER)
+
+
+def _read_config(config: str):
+    """The benchmark config file, read (FileNotFoundError naming it)."""
+    from mmengine.config import Config
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'benchmark config not found: {config}')
+    return Config.fromfile(config)
 
 
 def benchmark_config(config: str,
@@ -318,13 +318,9 @@ def benchmark_config(config: str,
             the file that no module takes (:func:`check_all_taken`).
         CfgOptionError: an override that would not reach the run.
     """
-    from mmengine.config import Config
-
     from ..engine.runner.cfg_options import (
         merge_cfg_options, no_persistent_workers_without_workers)
-    if not osp.isfile(config):
-        raise FileNotFoundError(f'benchmark config not found: {config}')
-    cfg = Config.fromfile(config)
+    cfg = _read_config(config)
     merge_cfg_options(cfg, cfg_options, set_elsewhere=SET_BY_LAUNCHER)
     no_persistent_workers_without_workers(cfg)
     if cfg.model.get('pretrained') is not None:
